@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SupportCommunity.Events;
+using SupportCommunity.Messages;
+using SupportCommunity.Presence;
+using SupportCommunity.Rooms;
+
+namespace SupportCommunity;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>The feature services. The database and the event bus transport are chosen by the host.</summary>
+    public static IServiceCollection AddCommunityCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CommunityLimits>()
+            .Bind(configuration.GetSection(CommunityLimits.Section))
+            .Validate(l => l.MaxBodyLength is > 0 and <= MessageLimitsDefaults.MaxBodyLength,
+                $"Limits:MaxBodyLength must be between 1 and {MessageLimitsDefaults.MaxBodyLength}.")
+            .Validate(l => l.MaxPageSize > 0 && l.DefaultPageSize > 0 && l.DefaultPageSize <= l.MaxPageSize,
+                "Limits:DefaultPageSize must be between 1 and Limits:MaxPageSize.")
+            .Validate(l => l.FloodMessages > 0 && l.TrustedFloodMessages > 0 && l.FloodWindow > TimeSpan.Zero,
+                "Limits:Flood* must be positive.")
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IRoomEventBus, InProcessRoomEventBus>();
+        services.AddSingleton<FloodGuard>();
+        services.AddSingleton<MessageFormatter>();
+        services.AddSingleton<MessageService>();
+        services.AddSingleton<RoomService>();
+        services.AddSingleton<PresenceTracker>();
+        services.AddSingleton<TypingSignal>();
+        return services;
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using SupportCommunity.Identity;
+using SupportCommunity.Messages;
+using SupportCommunity.Rooms;
+
+namespace SupportCommunity.Data;
+
+/// <summary>The community's database: Identity plus rooms and messages. Used directly, one context per operation.</summary>
+public sealed class CommunityDbContext(DbContextOptions<CommunityDbContext> options)
+    : IdentityDbContext<CommunityUser>(options)
+{
+    public DbSet<Room> Rooms => Set<Room>();
+
+    public DbSet<RoomModerator> RoomModerators => Set<RoomModerator>();
+
+    public DbSet<RoomReadState> RoomReadStates => Set<RoomReadState>();
+
+    public DbSet<Message> Messages => Set<Message>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(CommunityDbContext).Assembly);
+    }
+}

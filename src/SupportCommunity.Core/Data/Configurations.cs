@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SupportCommunity.Identity;
+using SupportCommunity.Messages;
+using SupportCommunity.Rooms;
+
+namespace SupportCommunity.Data;
+
+internal sealed class CommunityUserConfiguration : IEntityTypeConfiguration<CommunityUser>
+{
+    public void Configure(EntityTypeBuilder<CommunityUser> user)
+    {
+        user.Property(u => u.DisplayName).HasMaxLength(MessageLimitsDefaults.DisplayNameLength);
+    }
+}
+
+internal sealed class RoomConfiguration : IEntityTypeConfiguration<Room>
+{
+    public void Configure(EntityTypeBuilder<Room> room)
+    {
+        room.Property(r => r.Slug).HasMaxLength(64);
+        room.Property(r => r.Name).HasMaxLength(100);
+        room.Property(r => r.Topic).HasMaxLength(300);
+        room.HasIndex(r => r.Slug).IsUnique();
+    }
+}
+
+internal sealed class RoomModeratorConfiguration : IEntityTypeConfiguration<RoomModerator>
+{
+    public void Configure(EntityTypeBuilder<RoomModerator> grant)
+    {
+        grant.HasKey(g => new { g.RoomId, g.UserId });
+        grant.HasOne<Room>().WithMany().HasForeignKey(g => g.RoomId).OnDelete(DeleteBehavior.Cascade);
+        grant.HasOne<CommunityUser>().WithMany().HasForeignKey(g => g.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RoomReadStateConfiguration : IEntityTypeConfiguration<RoomReadState>
+{
+    public void Configure(EntityTypeBuilder<RoomReadState> state)
+    {
+        state.HasKey(s => new { s.UserId, s.RoomId });
+        state.HasOne<Room>().WithMany().HasForeignKey(s => s.RoomId).OnDelete(DeleteBehavior.Cascade);
+        state.HasOne<CommunityUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> message)
+    {
+        message.Property(m => m.Body).HasMaxLength(MessageLimitsDefaults.MaxBodyLength);
+        message.Property(m => m.AuthorName).HasMaxLength(MessageLimitsDefaults.DisplayNameLength);
+        message.Property(m => m.AuthorRole).HasMaxLength(32);
+
+        // History pages are keyset reads on (room, sequence); the unique index also guards the gap-free numbering.
+        message.HasIndex(m => new { m.RoomId, m.Sequence }).IsUnique();
+        // Catch-up reads what changed in a room after a revision.
+        message.HasIndex(m => new { m.RoomId, m.Revision });
+        // Idempotent sends: one message per author and client message id.
+        message.HasIndex(m => new { m.AuthorId, m.ClientMessageId }).IsUnique();
+
+        message.HasOne<Room>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Restrict);
+        message.HasOne<CommunityUser>().WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,33 @@
+namespace SupportCommunity.Messages;
+
+/// <summary>Compile-time defaults that the schema also needs.</summary>
+public static class MessageLimitsDefaults
+{
+    public const int MaxBodyLength = 4000;
+    public const int DisplayNameLength = 64;
+}
+
+/// <summary>The limits of design.md §5, bound from the <c>Limits</c> configuration section.</summary>
+public sealed class CommunityLimits
+{
+    public const string Section = "Limits";
+
+    /// <summary>Characters (UTF-16 code units) after normalisation. The schema caps it at 4,000.</summary>
+    public int MaxBodyLength { get; set; } = MessageLimitsDefaults.MaxBodyLength;
+
+    public int DefaultPageSize { get; set; } = 50;
+
+    public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>More missed messages than this and a rejoin gets the latest page with <c>reset</c> set instead.</summary>
+    public int MaxCatchUp { get; set; } = 500;
+
+    public int FloodMessages { get; set; } = 5;
+
+    public int TrustedFloodMessages { get; set; } = 10;
+
+    public TimeSpan FloodWindow { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long members may edit their own messages. Community managers edit any message at any time.</summary>
+    public TimeSpan EditWindow { get; set; } = TimeSpan.FromHours(24);
+}

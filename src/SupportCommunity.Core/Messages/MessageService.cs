@@ -1,0 +1,329 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SupportCommunity.Data;
+using SupportCommunity.Events;
+using SupportCommunity.Identity;
+using SupportCommunity.Rooms;
+
+namespace SupportCommunity.Messages;
+
+/// <summary>
+/// Sending, editing, deleting and reading messages. Every write follows the same steps: authorize and validate,
+/// persist in one transaction (numbering the room's changes), then publish the event after the commit.
+/// </summary>
+public sealed partial class MessageService(
+    IDbContextFactory<CommunityDbContext> dbFactory,
+    IRoomEventBus bus,
+    FloodGuard floodGuard,
+    IOptions<CommunityLimits> limits,
+    TimeProvider clock,
+    ILogger<MessageService> logger)
+{
+    private readonly CommunityLimits _limits = limits.Value;
+
+    /// <summary>Stores a message, or returns the one already stored for this author and client message id.</summary>
+    public async Task<MessageDto> SendAsync(
+        Actor actor,
+        string roomSlug,
+        Guid clientMessageId,
+        string? body,
+        long? replyToSequence = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (clientMessageId == Guid.Empty)
+        {
+            throw CommunityException.Invalid("clientMessageId must be a non-empty GUID.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var room = await FindRoomAsync(db, roomSlug, cancellationToken);
+
+        var stored = await FindSentAsync(db, actor, clientMessageId, room, cancellationToken);
+        if (stored is not null)
+        {
+            return stored;
+        }
+
+        var text = MessageText.Normalize(body, _limits.MaxBodyLength);
+        if (replyToSequence is { } parent && (parent < 1 || parent > room.LastSequence))
+        {
+            throw CommunityException.Invalid($"There is no message {parent} in this room to reply to.");
+        }
+
+        floodGuard.Charge(actor, room.Id);
+
+        Message message;
+        try
+        {
+            message = await AppendAsync(db, room, actor, clientMessageId, text, replyToSequence, clock.GetUtcNow(), cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The same send arrived twice at once and the other copy won the unique index: return it.
+            var raced = await FindSentAsync(db, actor, clientMessageId, room, cancellationToken);
+            if (raced is null)
+            {
+                throw;
+            }
+
+            return raced;
+        }
+
+        var dto = MessageDto.From(message, room.Slug);
+        await PublishAsync(new MessagePosted(dto));
+        return dto;
+    }
+
+    public async Task<MessageDto> EditAsync(Actor actor, long messageId, string? body, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var (message, room) = await FindMessageAsync(db, messageId, cancellationToken);
+
+        var isAuthor = message.AuthorId == actor.UserId;
+        if (!isAuthor && !actor.ManagesCommunity)
+        {
+            throw CommunityException.Forbidden("You can only edit your own messages.");
+        }
+
+        if (message.DeletedAt is not null)
+        {
+            throw new CommunityException(CommunityError.Conflict, "This message was deleted and can no longer be edited.");
+        }
+
+        if (!actor.ManagesCommunity && clock.GetUtcNow() - message.CreatedAt > _limits.EditWindow)
+        {
+            throw CommunityException.Forbidden(
+                $"Messages can be edited for {FormatWindow(_limits.EditWindow)} after sending; this one is older.");
+        }
+
+        var text = MessageText.Normalize(body, _limits.MaxBodyLength);
+        if (text == message.Body)
+        {
+            return MessageDto.From(message, room.Slug);
+        }
+
+        await ChangeAsync(db, room, message, m =>
+        {
+            m.Body = text;
+            m.EditedAt = clock.GetUtcNow();
+        }, cancellationToken);
+
+        var dto = MessageDto.From(message, room.Slug);
+        await PublishAsync(new MessageChanged(dto));
+        return dto;
+    }
+
+    /// <summary>Marks a message deleted. The row stays for the audit trail; clients get it without a body.</summary>
+    public async Task<MessageDto> DeleteAsync(Actor actor, long messageId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var (message, room) = await FindMessageAsync(db, messageId, cancellationToken);
+
+        if (message.AuthorId != actor.UserId && !actor.ManagesCommunity && !await ModeratesAsync(db, actor, room, cancellationToken))
+        {
+            throw CommunityException.Forbidden("You can only delete your own messages.");
+        }
+
+        if (message.DeletedAt is not null)
+        {
+            return MessageDto.From(message, room.Slug);
+        }
+
+        await ChangeAsync(db, room, message, m =>
+        {
+            m.DeletedAt = clock.GetUtcNow();
+            m.DeletedById = actor.UserId;
+        }, cancellationToken);
+
+        var dto = MessageDto.From(message, room.Slug);
+        await PublishAsync(new MessageChanged(dto));
+        return dto;
+    }
+
+    /// <summary>A page of history before <paramref name="beforeSequence"/> (or the latest), oldest first, by keyset.</summary>
+    public async Task<HistoryPage> GetHistoryAsync(
+        string roomSlug, long? beforeSequence, int? limit, CancellationToken cancellationToken = default)
+    {
+        var size = limit ?? _limits.DefaultPageSize;
+        if (size < 1 || size > _limits.MaxPageSize)
+        {
+            throw CommunityException.Invalid($"limit must be between 1 and {_limits.MaxPageSize}.");
+        }
+
+        if (beforeSequence is < 1)
+        {
+            throw CommunityException.Invalid("before must be a positive sequence.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var room = await FindRoomAsync(db, roomSlug, cancellationToken);
+        return await ReadPageAsync(db, room, beforeSequence ?? long.MaxValue, size, cancellationToken);
+    }
+
+    /// <summary>
+    /// What a client needs on (re)joining: the latest page when <paramref name="afterSequence"/> is 0, otherwise every
+    /// message created or changed since the client saw <paramref name="afterSequence"/>, in their current state.
+    /// </summary>
+    public async Task<RoomSnapshot> CatchUpAsync(string roomSlug, long afterSequence, CancellationToken cancellationToken = default)
+    {
+        if (afterSequence < 0)
+        {
+            throw CommunityException.Invalid("afterSequence must be 0 or a sequence the client has seen.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var room = await FindRoomAsync(db, roomSlug, cancellationToken);
+        var roomDto = new RoomDto(room.Slug, room.Name, room.Topic, room.LastSequence, 0);
+
+        if (afterSequence > 0 && afterSequence <= room.LastSequence && room.LastSequence - afterSequence <= _limits.MaxCatchUp)
+        {
+            var seenRevision = await db.Messages
+                .Where(m => m.RoomId == room.Id && m.Sequence == afterSequence)
+                .Select(m => m.CreatedRevision)
+                .SingleAsync(cancellationToken);
+
+            var changes = await db.Messages.AsNoTracking()
+                .Where(m => m.RoomId == room.Id && m.Revision > seenRevision)
+                .OrderBy(m => m.Sequence)
+                .Take(_limits.MaxCatchUp + 1)
+                .ToListAsync(cancellationToken);
+
+            if (changes.Count <= _limits.MaxCatchUp)
+            {
+                return new RoomSnapshot(roomDto, [.. changes.Select(m => MessageDto.From(m, room.Slug))], HasMore: false, Reset: false);
+            }
+        }
+
+        // A first join, or too much missed to replay (or a sequence this room never had): start from the latest page.
+        var page = await ReadPageAsync(db, room, long.MaxValue, _limits.DefaultPageSize, cancellationToken);
+        return new RoomSnapshot(roomDto, page.Messages, page.HasMore, Reset: afterSequence > 0);
+    }
+
+    /// <summary>Appends a message in its own transaction, numbering it in the room. Shared by sends and the demo seed.</summary>
+    internal static async Task<Message> AppendAsync(
+        CommunityDbContext db,
+        Room room,
+        Actor author,
+        Guid clientMessageId,
+        string text,
+        long? replyToSequence,
+        DateTimeOffset createdAt,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // The update locks the room row until commit, so concurrent sends get consecutive numbers, never the same one.
+        await db.Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(
+            s => s.SetProperty(r => r.LastSequence, r => r.LastSequence + 1).SetProperty(r => r.Revision, r => r.Revision + 1),
+            cancellationToken);
+        var counters = await db.Rooms.Where(r => r.Id == room.Id)
+            .Select(r => new { r.LastSequence, r.Revision })
+            .SingleAsync(cancellationToken);
+
+        var message = new Message
+        {
+            RoomId = room.Id,
+            Sequence = counters.LastSequence,
+            Revision = counters.Revision,
+            CreatedRevision = counters.Revision,
+            ClientMessageId = clientMessageId,
+            AuthorId = author.UserId,
+            AuthorName = author.DisplayName,
+            AuthorRole = author.PrimaryRole,
+            Body = text,
+            ReplyToSequence = replyToSequence,
+            CreatedAt = createdAt,
+        };
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return message;
+    }
+
+    private static async Task ChangeAsync(
+        CommunityDbContext db, Room room, Message message, Action<Message> change, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(
+            s => s.SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
+        message.Revision = await db.Rooms.Where(r => r.Id == room.Id).Select(r => r.Revision).SingleAsync(cancellationToken);
+        change(message);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<HistoryPage> ReadPageAsync(
+        CommunityDbContext db, Room room, long beforeSequence, int size, CancellationToken cancellationToken)
+    {
+        var newestFirst = await db.Messages.AsNoTracking()
+            .Where(m => m.RoomId == room.Id && m.Sequence < beforeSequence)
+            .OrderByDescending(m => m.Sequence)
+            .Take(size + 1)
+            .ToListAsync(cancellationToken);
+
+        var hasMore = newestFirst.Count > size;
+        var page = newestFirst.Take(size).Reverse().Select(m => MessageDto.From(m, room.Slug)).ToList();
+        return new HistoryPage(page, hasMore);
+    }
+
+    private static async Task<Room> FindRoomAsync(CommunityDbContext db, string roomSlug, CancellationToken cancellationToken) =>
+        await db.Rooms.AsNoTracking().SingleOrDefaultAsync(r => r.Slug == roomSlug, cancellationToken)
+        ?? throw CommunityException.NotFound($"There is no room '{Shorten(roomSlug)}'.");
+
+    private static async Task<(Message Message, Room Room)> FindMessageAsync(
+        CommunityDbContext db, long messageId, CancellationToken cancellationToken)
+    {
+        var message = await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId, cancellationToken)
+            ?? throw CommunityException.NotFound($"There is no message {messageId}.");
+        var room = await db.Rooms.AsNoTracking().SingleAsync(r => r.Id == message.RoomId, cancellationToken);
+        return (message, room);
+    }
+
+    private static async Task<MessageDto?> FindSentAsync(
+        CommunityDbContext db, Actor actor, Guid clientMessageId, Room room, CancellationToken cancellationToken)
+    {
+        var sent = await db.Messages.AsNoTracking()
+            .SingleOrDefaultAsync(m => m.AuthorId == actor.UserId && m.ClientMessageId == clientMessageId, cancellationToken);
+        if (sent is null)
+        {
+            return null;
+        }
+
+        if (sent.RoomId != room.Id)
+        {
+            throw new CommunityException(CommunityError.Conflict, "This clientMessageId was already used for a message in another room.");
+        }
+
+        return MessageDto.From(sent, room.Slug);
+    }
+
+    private static Task<bool> ModeratesAsync(CommunityDbContext db, Actor actor, Room room, CancellationToken cancellationToken) =>
+        actor.Roles.Contains(CommunityRoles.VolunteerModerator)
+            ? db.RoomModerators.AnyAsync(g => g.RoomId == room.Id && g.UserId == actor.UserId, cancellationToken)
+            : Task.FromResult(false);
+
+    /// <summary>Publishes after commit. A failed fan-out never fails a committed write: clients catch up from the database.</summary>
+    private async Task PublishAsync(RoomEvent roomEvent)
+    {
+        try
+        {
+            await bus.PublishAsync(roomEvent, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            PublishFailed(ex, roomEvent.RoomSlug);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a room event for {RoomSlug} failed; clients will catch up")]
+    private partial void PublishFailed(Exception exception, string roomSlug);
+
+    private static string FormatWindow(TimeSpan window) =>
+        window.TotalHours >= 1 ? $"{window.TotalHours:0.#} hours" : $"{window.TotalMinutes:0} minutes";
+
+    private static string Shorten(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
+}
+
+/// <summary>What a (re)joining client gets. <see cref="Reset"/>: too much was missed, so replace the view with this page.</summary>
+public sealed record RoomSnapshot(RoomDto Room, IReadOnlyList<MessageDto> Messages, bool HasMore, bool Reset);

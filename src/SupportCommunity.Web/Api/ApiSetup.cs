@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using SupportCommunity.Identity;
+using SupportCommunity.Web.Account;
+
+namespace SupportCommunity.Web.Api;
+
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddCommunityApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<CommunityExceptionHandler>();
+
+        // Hub clients put their token on the query string; the request log must never show it.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        return builder;
+    }
+
+    /// <summary>The HTTP pipeline, in order.</summary>
+    public static WebApplication UseCommunityPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        // API errors without a body (bad route values, 401, 405) still answer with problem details.
+        app.UseWhen(c => IdentitySetup.IsApiOrHub(c.Request), api => api.UseStatusCodePages());
+        app.UseWhen(c => !IdentitySetup.IsApiOrHub(c.Request), ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    /// <summary>The signed-in caller of an authorized endpoint.</summary>
+    public static Actor Caller(this HttpContext context) =>
+        Actor.From(context.User) ?? throw CommunityException.Forbidden("Sign in to use the community.");
+
+    public static int StatusCode(this CommunityError error) => error switch
+    {
+        CommunityError.Invalid => StatusCodes.Status400BadRequest,
+        CommunityError.NotFound => StatusCodes.Status404NotFound,
+        CommunityError.Forbidden => StatusCodes.Status403Forbidden,
+        CommunityError.Conflict => StatusCodes.Status409Conflict,
+        CommunityError.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        CommunityError.TooManyRequests => StatusCodes.Status429TooManyRequests,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}
+
+/// <summary>Maps refusals from the feature services, and bad requests, to RFC 9457 problem details.</summary>
+internal sealed class CommunityExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, detail) = exception switch
+        {
+            CommunityException refusal => (refusal.Error.StatusCode(), refusal.Message),
+            BadHttpRequestException bad => (bad.StatusCode, "The request could not be read. Check its JSON and parameters."),
+            _ => (0, null),
+        };
+        if (status == 0)
+        {
+            return false;
+        }
+
+        if (exception is CommunityException { RetryAfter: { } retryAfter })
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,30 @@
+using SupportCommunity;
+using SupportCommunity.Web.Account;
+using SupportCommunity.Web.Api;
+using SupportCommunity.Web.Components;
+using SupportCommunity.Web.Data;
+using SupportCommunity.Web.Messages;
+using SupportCommunity.Web.Realtime;
+using SupportCommunity.Web.Rooms;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddCommunityDatabase();
+builder.AddCommunityIdentity();
+builder.Services.AddCommunityCore(builder.Configuration);
+builder.AddCommunityApi();
+builder.AddCommunityRealtime();
+builder.AddCommunityUi();
+
+var app = builder.Build();
+
+await app.PrepareDatabaseAsync();
+
+app.UseCommunityPipeline();
+app.MapAccount();
+app.MapRoomsApi();
+app.MapMessagesApi();
+app.MapCommunityHub();
+app.MapCommunityUi();
+
+app.Run();

@@ -1,0 +1,7 @@
+namespace SupportCommunity.Web.Realtime;
+
+/// <summary>The one place that names SignalR groups.</summary>
+public static class HubGroups
+{
+    public static string Room(string roomSlug) => "room:" + roomSlug;
+}

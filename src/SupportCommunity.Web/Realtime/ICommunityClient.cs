@@ -1,0 +1,17 @@
+using SupportCommunity.Messages;
+using SupportCommunity.Presence;
+
+namespace SupportCommunity.Web.Realtime;
+
+/// <summary>The events the community hub sends to its clients (design.md §4).</summary>
+public interface ICommunityClient
+{
+    Task MessageReceived(MessageDto message);
+
+    /// <summary>An edit or a deletion: the message's new state. A deleted message has <c>deleted: true</c> and no body.</summary>
+    Task MessageUpdated(MessageDto message);
+
+    Task PresenceChanged(string roomSlug, RoomPresence online);
+
+    Task UserTyping(string roomSlug, PresenceUser user);
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace SupportCommunity.Web.Realtime;
+
+public static class RealtimeSetup
+{
+    public static WebApplicationBuilder AddCommunityRealtime(this WebApplicationBuilder builder)
+    {
+        builder.Services
+            .AddSignalR()
+            .AddHubOptions<CommunityHub>(options =>
+            {
+                options.AddFilter<HubErrorFilter>();
+                // 32 KB frames (the SignalR default), stated here because design.md §5 relies on it.
+                options.MaximumReceiveMessageSize = 32 * 1024;
+            });
+        builder.Services.AddHostedService<CommunityNotifier>();
+        return builder;
+    }
+
+    public static WebApplication MapCommunityHub(this WebApplication app)
+    {
+        app.MapHub<CommunityHub>(CommunityHub.Path);
+        return app;
+    }
+}
