@@ -26,7 +26,7 @@ public static class MessageText
         }
 
         var text = Clean(raw).Normalize(NormalizationForm.FormC);
-        text = CapCombiningMarks(text).Trim();
+        text = CapCombiningMarks(text).Trim().Trim(ZeroWidth).Trim();
 
         if (text.Length == 0)
         {
@@ -104,7 +104,9 @@ public static class MessageText
         return builder.ToString();
     }
 
-    private static bool IsZeroWidth(char c) => c is '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF';
+    private static readonly char[] ZeroWidth = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF'];
+
+    private static bool IsZeroWidth(char c) => Array.IndexOf(ZeroWidth, c) >= 0;
 
     private static bool IsRemoved(char c) =>
         (char.IsControl(c) && c is not '\n' and not '\t')

@@ -7,7 +7,11 @@ export function watchScroller(scroller, content, dotnet) {
   scroller.__chat = state;
 
   scroller.addEventListener("scroll", () => {
+    const wasPinned = state.pinned;
     state.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < pinnedDistance;
+    if (state.pinned && !wasPinned) {
+      dotnet.invokeMethodAsync("ReachedBottom");
+    }
     if (scroller.scrollTop < 200) {
       dotnet.invokeMethodAsync("LoadOlderFromScroll");
     }
@@ -81,4 +85,16 @@ export function focus(element) {
 
 export function timeZone() {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+// Alt+ArrowUp / Alt+ArrowDown move to the previous or next room, as in most chat apps.
+export function registerRoomShortcuts(dotnet) {
+  const handler = event => {
+    if (event.altKey && !event.ctrlKey && !event.metaKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+      event.preventDefault();
+      dotnet.invokeMethodAsync("MoveRoom", event.key === "ArrowUp" ? -1 : 1);
+    }
+  };
+  document.addEventListener("keydown", handler);
+  return { dispose: () => document.removeEventListener("keydown", handler) };
 }

@@ -1,0 +1,77 @@
+using SupportCommunity.Messages;
+
+namespace SupportCommunity.Core.Tests.Messages;
+
+public sealed partial class MessageFormatterTests
+{
+    [System.Text.RegularExpressions.GeneratedRegex(@"(href|src)\s*=\s*[""']?\s*(javascript|vbscript|data):", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex DangerousHref();
+
+    private readonly MessageFormatter _formatter = new();
+
+    [Fact]
+    public void ToHtml_Markdown_RendersEmphasisAndCode()
+    {
+        var html = _formatter.ToHtml("**bold** _it_ ~~gone~~ `code`");
+        Assert.Contains("<strong>bold</strong>", html, StringComparison.Ordinal);
+        Assert.Contains("<em>it</em>", html, StringComparison.Ordinal);
+        Assert.Contains("<del>gone</del>", html, StringComparison.Ordinal);
+        Assert.Contains("<code>code</code>", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("<script>alert(1)</script>")]
+    [InlineData("<img src=x onerror=alert(1)>")]
+    [InlineData("<svg onload=alert(1)>")]
+    [InlineData("<a href=\"javascript:alert(1)\">x</a>")]
+    public void ToHtml_RawHtml_IsShownAsText(string raw)
+    {
+        var html = _formatter.ToHtml(raw);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<svg", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<a ", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[click](javascript:alert(1))")]
+    [InlineData("[click](JaVaScRiPt:alert(1))")]
+    [InlineData("[click](vbscript:msgbox(1))")]
+    [InlineData("[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)")]
+    [InlineData("<javascript:alert(1)>")]
+    public void ToHtml_DangerousLinkSchemes_LoseTheirHref(string markdown)
+    {
+        var html = _formatter.ToHtml(markdown);
+        Assert.DoesNotMatch(DangerousHref(), html);
+    }
+
+    [Fact]
+    public void ToHtml_Links_GetNoFollowAndOpenInANewTab()
+    {
+        var html = _formatter.ToHtml("See [status](https://status.example.com) or https://example.com/docs");
+        Assert.Contains("href=\"https://status.example.com\"", html, StringComparison.Ordinal);
+        Assert.Contains("rel=\"noopener nofollow ugc\"", html, StringComparison.Ordinal);
+        Assert.Contains("target=\"_blank\"", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://example.com/docs\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToHtml_ExternalImage_BecomesALink()
+    {
+        var html = _formatter.ToHtml("![tracker](https://evil.example/pixel.png)");
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"https://evil.example/pixel.png\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToHtml_OwnAttachmentImage_IsShown()
+    {
+        var html = _formatter.ToHtml("![screenshot](/attachments/42.png)");
+        Assert.Contains("<img src=\"/attachments/42.png\" alt=\"screenshot\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToHtml_NewLines_AreKept() =>
+        Assert.Contains("<br", _formatter.ToHtml("line one\nline two"), StringComparison.Ordinal);
+}

@@ -1,0 +1,46 @@
+using SupportCommunity.Messages;
+using SupportCommunity.Web.Messages;
+
+namespace SupportCommunity.Web.Tests.Components;
+
+public sealed class RoomTimelineTests
+{
+    private readonly RoomTimeline _timeline = new(new MessageFormatter());
+
+    private static MessageDto Message(long sequence, long revision, string body = "text", string author = "a", bool deleted = false) => new(
+        sequence, "general", sequence, revision, Guid.NewGuid(), author, author, "Customer",
+        deleted ? null : body, null, DateTimeOffset.UnixEpoch.AddSeconds(sequence), null, deleted);
+
+    [Fact]
+    public void Upsert_OutOfOrderAndDuplicated_KeepsSequenceOrderWithoutDuplicates()
+    {
+        _timeline.UpsertAll([Message(3, 3), Message(1, 1), Message(2, 2), Message(3, 3), Message(1, 1)]);
+        Assert.Equal([1L, 2L, 3L], _timeline.Items.Select(v => v.Message.Sequence));
+    }
+
+    [Fact]
+    public void Upsert_StaleState_NeverReplacesANewerOne()
+    {
+        _timeline.Upsert(Message(1, 5, "edited"));
+        Assert.False(_timeline.Upsert(Message(1, 1, "original")));
+        Assert.Equal("edited", _timeline.Items.Single().Message.Body);
+    }
+
+    [Fact]
+    public void IsAfterGap_DetectsAMissedMessage()
+    {
+        _timeline.Upsert(Message(1, 1));
+        Assert.False(_timeline.IsAfterGap(Message(2, 2)));
+        Assert.True(_timeline.IsAfterGap(Message(4, 4)));
+    }
+
+    [Fact]
+    public void Continuation_GroupsConsecutiveMessagesOfOneAuthorAndBreaksOnDeletion()
+    {
+        _timeline.UpsertAll([Message(1, 1, author: "maya"), Message(2, 2, author: "maya"), Message(3, 3, author: "jordan")]);
+        Assert.Equal([false, true, false], _timeline.Items.Select(v => v.Continuation));
+
+        _timeline.Upsert(Message(1, 4, author: "maya", deleted: true));
+        Assert.False(_timeline.Items[1].Continuation);
+    }
+}
