@@ -13,9 +13,11 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
-    public string Root { get; } = Path.Combine(
-        Environment.GetEnvironmentVariable("SUPPORTCOMMUNITY_TEST_TMP") is { Length: > 0 } tmp ? tmp : Path.GetTempPath(),
-        "browser-tests-" + Guid.NewGuid().ToString("N")[..12]);
+    private static readonly string TempBase =
+        Environment.GetEnvironmentVariable("SUPPORTCOMMUNITY_TEST_TMP") is { Length: > 0 } tmp ? tmp : Path.GetTempPath();
+
+    /// <summary>This fixture's database and keys; deleted on dispose.</summary>
+    public string Root { get; } = Path.Combine(TempBase, "browser-tests-" + Guid.NewGuid().ToString("N")[..12]);
 
     /// <summary>Kept after the run (unlike <see cref="Root"/>), so a failed run can be looked at.</summary>
     public string ScreenshotDir { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -30,12 +32,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(Root);
         Directory.CreateDirectory(ScreenshotDir);
-        // Chromium writes its config and caches under XDG folders: keep them out of the home folder.
+        // Chromium writes its config and caches under XDG folders: keep them out of the home folder. tests/run.sh sets
+        // them; otherwise one folder for the whole test process (fixtures of several classes run at the same time).
         foreach (var variable in new[] { "XDG_CONFIG_HOME", "XDG_CACHE_HOME" })
         {
             if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
             {
-                var folder = Path.Combine(Root, variable.ToLowerInvariant());
+                var folder = Path.Combine(TempBase, "supportcommunity-browser-xdg", variable.ToLowerInvariant());
                 Directory.CreateDirectory(folder);
                 Environment.SetEnvironmentVariable(variable, folder);
             }
