@@ -52,6 +52,19 @@ public sealed class BadInputTests(CommunityAppFactory app) : IClassFixture<Commu
         await AssertUnchangedAsync(api, General, before);
     }
 
+    [Theory]
+    [MemberData(nameof(BlankBodies))]
+    public async Task EditMessage_BlankBody_IsRefusedAndMessageUnchanged(string body)
+    {
+        using var api = await app.CreateApiClientAsync(Customer);
+        await using var hub = await app.ConnectAsync(Customer);
+        var sent = await hub.SendAsync(General, "Keep my words.");
+
+        await HubAssert.RefusedAsync(() => hub.EditAsync(sent.Id, body), "A message needs some text.");
+
+        Assert.Equal(sent, await api.FindInHistoryAsync(General, sent.Id));
+    }
+
     [Fact]
     public async Task PostMessage_NullBody_Returns400AndStoresNothing()
     {
