@@ -23,6 +23,7 @@ public sealed class BadInputTests(CommunityAppFactory app) : IClassFixture<Commu
         "\u200B\u200C\u200D\u2060\uFEFF",
         "\u202E\u200B \u0007\u200D\t",
         "\u00AD\u2063 \u2064",
+        "\u200B \u200B \u200B",
     };
 
     [Theory]
