@@ -28,7 +28,7 @@ public static class MessageText
         var text = Clean(raw).Normalize(NormalizationForm.FormC);
         text = CapCombiningMarks(text).Trim().Trim(ZeroWidth).Trim();
 
-        if (text.Length == 0)
+        if (!HasVisibleText(text))
         {
             throw CommunityException.Invalid("A message needs some text.");
         }
@@ -103,6 +103,13 @@ public static class MessageText
 
         return builder.ToString();
     }
+
+    /// <summary>
+    /// False when only whitespace and invisible format characters are left. Trimming alone misses zero-width
+    /// characters between spaces ("\u200B \u200B \u200B") and other invisible ones such as soft hyphens.
+    /// </summary>
+    private static bool HasVisibleText(string text) =>
+        text.Any(c => !char.IsWhiteSpace(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format);
 
     private static readonly char[] ZeroWidth = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF'];
 

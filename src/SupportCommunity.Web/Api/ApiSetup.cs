@@ -7,13 +7,24 @@ namespace SupportCommunity.Web.Api;
 
 public static class ApiSetup
 {
+    /// <summary>ASP.NET Core's request log: "Request starting ... {Path}{QueryString}".</summary>
+    private const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public static WebApplicationBuilder AddCommunityApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<CommunityExceptionHandler>();
 
-        // Hub clients put their token on the query string; the request log must never show it.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // Hub clients put their token on the query string, and the request log prints it: cap that log at Warning.
+        // A provider's own levels (Logging:Console:LogLevel:...) win over provider-neutral rules, so the cap goes
+        // after configuration, once for every provider named there and once for all others.
+        builder.Services.PostConfigure<LoggerFilterOptions>(options =>
+        {
+            foreach (var provider in options.Rules.Select(r => r.ProviderName).Append(null).Distinct().ToList())
+            {
+                options.Rules.Add(new LoggerFilterRule(provider, RequestLogCategory, LogLevel.Warning, filter: null));
+            }
+        });
         return builder;
     }
 

@@ -29,10 +29,23 @@ public sealed class CommunityHub(
             ?? throw CommunityException.NotFound($"There is no room '{roomSlug}'.");
 
         // Join the group before reading, so nothing sent in between is missed; clients drop what they already hold.
-        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Room(roomSlug!), Context.ConnectionAborted);
-        JoinedRooms.Add(roomSlug!);
+        var group = HubGroups.Room(roomSlug!);
+        var newlyJoined = JoinedRooms.Add(roomSlug!);
+        await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
 
-        var snapshot = await messages.CatchUpAsync(roomSlug!, afterSequence, Context.ConnectionAborted);
+        RoomSnapshot snapshot;
+        try
+        {
+            snapshot = await messages.CatchUpAsync(roomSlug!, afterSequence, Context.ConnectionAborted);
+        }
+        catch when (newlyJoined)
+        {
+            // A refused join leaves the connection outside the room, as it was before.
+            JoinedRooms.Remove(roomSlug!);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, group, CancellationToken.None);
+            throw;
+        }
+
         var online = await presence.EnterAsync(roomSlug!, Context.ConnectionId, ToPresenceUser(actor));
         return new JoinRoomResult(snapshot.Room, snapshot.Messages, snapshot.HasMore, snapshot.Reset, online);
     }

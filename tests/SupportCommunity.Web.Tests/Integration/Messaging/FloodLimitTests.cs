@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+using SupportCommunity.Messages;
+using static SupportCommunity.Web.Tests.Integration.Accounts;
+
+namespace SupportCommunity.Web.Tests.Integration.Messaging;
+
+/// <summary>The app with the flood limit of design.md §5: 5 messages per 5 s per user and room.</summary>
+public sealed class FloodLimitedAppFactory : CommunityAppFactory
+{
+    protected override void ConfigureSettings(IDictionary<string, string?> settings)
+    {
+        settings["Limits:FloodMessages"] = "5";
+        settings["Limits:TrustedFloodMessages"] = "10";
+        settings["Limits:FloodWindow"] = "00:00:05";
+    }
+}
+
+public sealed class FloodLimitTests(FloodLimitedAppFactory app) : IClassFixture<FloodLimitedAppFactory>
+{
+    [Fact]
+    public async Task PostMessage_SixthWithinWindowAsCustomer_Returns429WithRetryAfterAndStoresNothing()
+    {
+        using var api = await app.CreateApiClientAsync(Customer);
+        var before = await api.GetLastSequenceAsync(General);
+        var stored = new List<MessageDto>();
+        for (var i = 1; i <= 5; i++)
+        {
+            stored.Add(await api.SendAsync(General, $"ping {i}"));
+        }
+
+        using var sixth = await api.PostMessageAsync(General, "ping 6");
+
+        var problem = await sixth.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Contains("too fast", problem.Detail, StringComparison.Ordinal);
+        var retryAfter = sixth.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        Assert.Equal(before + 5, await api.GetLastSequenceAsync(General));
+
+        // A retry of a message that was stored is no new message: the limit does not refuse it.
+        using var retry = await api.PostMessageAsync(General, "ping 5", stored[^1].ClientMessageId);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(stored[^1], await retry.Content.ReadFromJsonAsync<MessageDto>());
+        Assert.Equal(before + 5, await api.GetLastSequenceAsync(General));
+    }
+
+    [Fact]
+    public async Task SendMessage_SixthWithinWindowAsCustomer_IsRefusedAsTooFast()
+    {
+        using var api = await app.CreateApiClientAsync(Customer2);
+        await using var hub = await app.ConnectAsync(Customer2);
+        var before = await api.GetLastSequenceAsync(Billing);
+        MessageDto? last = null;
+        for (var i = 1; i <= 5; i++)
+        {
+            last = await hub.SendAsync(Billing, $"hello {i}");
+        }
+
+        await HubAssert.RefusedAsync(() => hub.SendAsync(Billing, "hello 6"), "too fast");
+
+        Assert.Equal(before + 5, await api.GetLastSequenceAsync(Billing));
+        Assert.Equal(last, await hub.SendAsync(Billing, "hello 5", last!.ClientMessageId));
+    }
+
+    [Fact]
+    public async Task SendMessage_ManyWithinWindowAsCommunityManager_AreAllStored()
+    {
+        using var api = await app.CreateApiClientAsync(Manager);
+        await using var hub = await app.ConnectAsync(Manager);
+        var before = await api.GetLastSequenceAsync(Feedback);
+
+        for (var i = 1; i <= 12; i++)
+        {
+            await hub.SendAsync(Feedback, $"release note {i}");
+        }
+
+        Assert.Equal(before + 12, await api.GetLastSequenceAsync(Feedback));
+    }
+}
