@@ -29,8 +29,8 @@ public sealed partial class ReconnectBrowserTests(BrowserFixture fixture) : ICla
         await manager.SendWithEnterAsync($"Sent while you were away, two [{tag}]");
 
         await customer.Context.SetOfflineAsync(false);
-        await Expect(customer.MessagesWith($"away, two [{tag}]")).ToHaveCountAsync(1, new() { Timeout = 45_000 });
-        await Expect(banner).Not.ToHaveClassAsync(ReconnectingClass());
+        await Expect(banner).Not.ToHaveClassAsync(ReconnectingClass(), new() { Timeout = 45_000 });
+        await Expect(customer.MessagesWith($"away, two [{tag}]")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
 
         // Everything exactly once, in order.
         var bodies = await customer.Page.GetByTestId("message-body").Filter(new() { HasText = tag }).AllInnerTextsAsync();

@@ -15,6 +15,10 @@ public static class RealtimeSetup
                 options.MaximumReceiveMessageSize = 32 * 1024;
             });
         builder.Services.AddHostedService<CommunityNotifier>();
+
+        // Refusals reach the caller as HubExceptions, which SignalR's dispatcher would log as errors with a stack
+        // trace. Real failures are logged once, by HubErrorFilter.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical);
         return builder;
     }
 

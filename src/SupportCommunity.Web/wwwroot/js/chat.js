@@ -2,15 +2,15 @@
 
 const pinnedDistance = 120;
 
-export function watchScroller(scroller, content, dotnet) {
-  const state = { pinned: true, savedFromBottom: null };
+export function watchScroller(scroller, content, jump, dotnet) {
+  const state = { pinned: true, savedFromBottom: null, jump };
   scroller.__chat = state;
+  jump.addEventListener("click", () => scrollToBottom(scroller));
 
   scroller.addEventListener("scroll", () => {
-    const wasPinned = state.pinned;
     state.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < pinnedDistance;
-    if (state.pinned && !wasPinned) {
-      dotnet.invokeMethodAsync("ReachedBottom");
+    if (state.pinned) {
+      jump.classList.remove("visible");
     }
     if (scroller.scrollTop < 200) {
       dotnet.invokeMethodAsync("LoadOlderFromScroll");
@@ -31,8 +31,22 @@ export function watchScroller(scroller, content, dotnet) {
 export function scrollToBottom(scroller) {
   if (scroller.__chat) {
     scroller.__chat.pinned = true;
+    scroller.__chat.jump.classList.remove("visible");
   }
   scroller.scrollTop = scroller.scrollHeight;
+}
+
+// New messages were rendered at the end: follow them if the reader is at the bottom, else offer a jump.
+export function messagesAppended(scroller) {
+  const state = scroller.__chat;
+  if (!state) {
+    return;
+  }
+  if (state.pinned) {
+    scroller.scrollTop = scroller.scrollHeight;
+  } else {
+    state.jump.classList.add("visible");
+  }
 }
 
 // Before older messages are added above, remember the distance from the bottom so the view does not jump.
