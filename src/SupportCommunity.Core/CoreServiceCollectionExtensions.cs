@@ -23,7 +23,9 @@ public static class CoreServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IRoomEventBus, InProcessRoomEventBus>();
+        services.AddSingleton<InProcessRoomEventBus>();
+        services.AddSingleton<IRoomEventBus>(sp => sp.GetRequiredService<InProcessRoomEventBus>());
+        services.AddSingleton<IPresenceStore, InMemoryPresenceStore>();
         services.AddSingleton<FloodGuard>();
         services.AddSingleton<MessageFormatter>();
         services.AddSingleton<MessageService>();

@@ -6,6 +6,7 @@ using SupportCommunity.Web.Data;
 using SupportCommunity.Web.Messages;
 using SupportCommunity.Web.Realtime;
 using SupportCommunity.Web.Rooms;
+using SupportCommunity.Web.ScaleOut;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.AddCommunityIdentity();
 builder.Services.AddCommunityCore(builder.Configuration);
 builder.AddCommunityApi();
 builder.AddCommunityRealtime();
+builder.AddCommunityScaleOut();
 builder.AddCommunityUi();
 
 var app = builder.Build();
@@ -25,6 +27,7 @@ app.MapAccount();
 app.MapRoomsApi();
 app.MapMessagesApi();
 app.MapCommunityHub();
+app.MapHealth();
 app.MapCommunityUi();
 
 app.Run();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using SupportCommunity.Identity;
@@ -6,10 +7,15 @@ using SupportCommunity.Rooms;
 
 namespace SupportCommunity.Data;
 
-/// <summary>The community's database: Identity plus rooms and messages. Used directly, one context per operation.</summary>
+/// <summary>
+/// The community's database: Identity, rooms and messages, and the data-protection key ring that every node shares.
+/// Used directly, one context per operation.
+/// </summary>
 public sealed class CommunityDbContext(DbContextOptions<CommunityDbContext> options)
-    : IdentityDbContext<CommunityUser>(options)
+    : IdentityDbContext<CommunityUser>(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Room> Rooms => Set<Room>();
 
     public DbSet<RoomModerator> RoomModerators => Set<RoomModerator>();

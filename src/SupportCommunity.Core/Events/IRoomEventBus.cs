@@ -6,12 +6,25 @@ namespace SupportCommunity.Events;
 /// </summary>
 public interface IRoomEventBus
 {
-    /// <summary>Hands the event to every subscriber. Never waits for a subscriber to handle it.</summary>
+    /// <summary>Hands the event to every subscriber, on every node. Never waits for a subscriber to handle it.</summary>
     ValueTask PublishAsync(RoomEvent roomEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Calls <paramref name="handler"/> for each event of one room, or of every room when <paramref name="roomSlug"/>
-    /// is null, one event at a time and in publish order. Dispose the result to stop.
+    /// is null, one event at a time and in publish order. <see cref="CatchUpRequested"/> reaches every subscriber.
+    /// Dispose the result to stop.
     /// </summary>
-    IDisposable Subscribe(string? roomSlug, Func<RoomEvent, Task> handler);
+    IDisposable Subscribe(string? roomSlug, Func<RoomEvent, Task> handler, EventScope scope = EventScope.AllNodes);
+}
+
+public enum EventScope
+{
+    /// <summary>Events published on any node.</summary>
+    AllNodes,
+
+    /// <summary>
+    /// Only events published on this node: for the hub notifier when the hub has a backplane that already carries
+    /// its sends to every node.
+    /// </summary>
+    ThisNode,
 }

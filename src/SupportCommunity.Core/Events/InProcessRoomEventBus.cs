@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace SupportCommunity.Events;
 
 /// <summary>
-/// The single-node bus. Each subscriber has its own queue and pump, so a slow subscriber (a component busy
-/// rendering) delays only itself, and the publisher returns at once.
+/// The single-node bus, and the local half of the Redis bus. Each subscriber has its own queue and pump, so a slow
+/// subscriber (a component busy rendering) delays only itself, and the publisher returns at once.
 /// </summary>
 public sealed partial class InProcessRoomEventBus(ILogger<InProcessRoomEventBus> logger) : IRoomEventBus
 {
@@ -14,23 +14,35 @@ public sealed partial class InProcessRoomEventBus(ILogger<InProcessRoomEventBus>
 
     public ValueTask PublishAsync(RoomEvent roomEvent, CancellationToken cancellationToken = default)
     {
+        Deliver(roomEvent, fromOtherNode: false);
+        return ValueTask.CompletedTask;
+    }
+
+    public IDisposable Subscribe(string? roomSlug, Func<RoomEvent, Task> handler, EventScope scope = EventScope.AllNodes)
+    {
+        var subscription = new Subscription(this, roomSlug, scope, handler);
+        ImmutableInterlocked.Update(ref _subscriptions, (list, s) => list.Add(s), subscription);
+        subscription.Start();
+        return subscription;
+    }
+
+    /// <summary>Queues the event for every local subscriber it concerns.</summary>
+    internal void Deliver(RoomEvent roomEvent, bool fromOtherNode)
+    {
         foreach (var subscription in _subscriptions)
         {
-            if (subscription.RoomSlug is null || subscription.RoomSlug == roomEvent.RoomSlug)
+            if (fromOtherNode && subscription.Scope == EventScope.ThisNode)
+            {
+                continue;
+            }
+
+            if (subscription.RoomSlug is null
+                || subscription.RoomSlug == roomEvent.RoomSlug
+                || roomEvent is CatchUpRequested)
             {
                 subscription.Queue.Writer.TryWrite(roomEvent);
             }
         }
-
-        return ValueTask.CompletedTask;
-    }
-
-    public IDisposable Subscribe(string? roomSlug, Func<RoomEvent, Task> handler)
-    {
-        var subscription = new Subscription(this, roomSlug, handler);
-        ImmutableInterlocked.Update(ref _subscriptions, (list, s) => list.Add(s), subscription);
-        subscription.Start();
-        return subscription;
     }
 
     private void Remove(Subscription subscription) =>
@@ -39,10 +51,12 @@ public sealed partial class InProcessRoomEventBus(ILogger<InProcessRoomEventBus>
     [LoggerMessage(Level = LogLevel.Error, Message = "A room event subscriber failed on {EventType}")]
     private partial void SubscriberFailed(Exception exception, string eventType);
 
-    private sealed class Subscription(InProcessRoomEventBus bus, string? roomSlug, Func<RoomEvent, Task> handler)
+    private sealed class Subscription(InProcessRoomEventBus bus, string? roomSlug, EventScope scope, Func<RoomEvent, Task> handler)
         : IDisposable
     {
         public string? RoomSlug { get; } = roomSlug;
+
+        public EventScope Scope { get; } = scope;
 
         public Channel<RoomEvent> Queue { get; } =
             Channel.CreateUnbounded<RoomEvent>(new UnboundedChannelOptions { SingleReader = true });

@@ -1,42 +1,34 @@
 using SupportCommunity.Events;
-using SupportCommunity.Identity;
 
 namespace SupportCommunity.Presence;
 
 /// <summary>
-/// Who is online in each room on this node, counted per connection (a hub connection or a browser circuit), so
-/// a user with two tabs leaves only when both close. Publishes <see cref="PresenceChanged"/> when the set of users changes.
+/// Who is online in each room. This node remembers its own connections (hub connections and browser circuits);
+/// the store holds everyone's, and <see cref="PresenceChanged"/> is published when a room's set of users changes.
 /// </summary>
-public sealed class PresenceTracker(IRoomEventBus bus)
+public sealed class PresenceTracker(IPresenceStore store, IRoomEventBus bus)
 {
-    /// <summary>How many users a presence snapshot names; the count is always exact.</summary>
-    public const int SampleSize = 50;
-
-    private readonly Dictionary<string, RoomState> _rooms = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _roomsByConnection = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PresenceUser User, HashSet<string> Rooms)> _connections = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     public async Task<RoomPresence> EnterAsync(string roomSlug, string connectionId, PresenceUser user)
     {
-        RoomPresence snapshot;
-        bool changed;
         lock (_gate)
         {
-            if (!_rooms.TryGetValue(roomSlug, out var room))
+            if (!_connections.TryGetValue(connectionId, out var connection))
             {
-                _rooms[roomSlug] = room = new RoomState();
+                _connections[connectionId] = connection = (user, new HashSet<string>(StringComparer.Ordinal));
             }
 
-            if (!_roomsByConnection.TryGetValue(connectionId, out var joined))
+            if (!connection.Rooms.Add(roomSlug))
             {
-                _roomsByConnection[connectionId] = joined = new HashSet<string>(StringComparer.Ordinal);
+                connection = default;
             }
-
-            changed = joined.Add(roomSlug) && room.Add(user);
-            snapshot = room.Snapshot();
         }
 
-        if (changed)
+        var isNew = await store.AddAsync(roomSlug, connectionId, user);
+        var snapshot = await store.GetAsync(roomSlug);
+        if (isNew)
         {
             await bus.PublishAsync(new PresenceChanged(roomSlug, snapshot));
         }
@@ -44,102 +36,81 @@ public sealed class PresenceTracker(IRoomEventBus bus)
         return snapshot;
     }
 
-    public Task LeaveAsync(string roomSlug, string connectionId, string userId) =>
-        LeaveRoomsAsync(connectionId, userId, roomSlug);
-
-    /// <summary>For a closed connection: leaves every room it was in.</summary>
-    public Task LeaveAllAsync(string connectionId, string userId) => LeaveRoomsAsync(connectionId, userId, roomSlug: null);
-
-    public RoomPresence Get(string roomSlug)
+    public async Task LeaveAsync(string roomSlug, string connectionId, string userId)
     {
         lock (_gate)
         {
-            return _rooms.TryGetValue(roomSlug, out var room) ? room.Snapshot() : RoomPresence.Empty;
-        }
-    }
-
-    private async Task LeaveRoomsAsync(string connectionId, string userId, string? roomSlug)
-    {
-        var changes = new List<PresenceChanged>();
-        lock (_gate)
-        {
-            if (!_roomsByConnection.TryGetValue(connectionId, out var joined))
+            if (!_connections.TryGetValue(connectionId, out var connection) || !connection.Rooms.Remove(roomSlug))
             {
                 return;
             }
 
-            foreach (var slug in roomSlug is null ? [.. joined] : joined.Contains(roomSlug) ? [roomSlug] : Array.Empty<string>())
+            if (connection.Rooms.Count == 0)
             {
-                joined.Remove(slug);
-                var room = _rooms[slug];
-                if (room.Remove(userId))
-                {
-                    changes.Add(new PresenceChanged(slug, room.Snapshot()));
-                }
-
-                if (room.IsEmpty)
-                {
-                    _rooms.Remove(slug);
-                }
-            }
-
-            if (joined.Count == 0)
-            {
-                _roomsByConnection.Remove(connectionId);
+                _connections.Remove(connectionId);
             }
         }
 
-        foreach (var change in changes)
+        await LeftAsync(roomSlug, connectionId, userId);
+    }
+
+    /// <summary>For a closed connection: leaves every room it was in.</summary>
+    public async Task LeaveAllAsync(string connectionId, string userId)
+    {
+        string[] rooms;
+        lock (_gate)
         {
-            await bus.PublishAsync(change);
+            if (!_connections.Remove(connectionId, out var connection))
+            {
+                return;
+            }
+
+            rooms = [.. connection.Rooms];
+        }
+
+        foreach (var room in rooms)
+        {
+            await LeftAsync(room, connectionId, userId);
         }
     }
 
-    private sealed class RoomState
+    public Task<RoomPresence> GetAsync(string roomSlug) => store.GetAsync(roomSlug);
+
+    /// <summary>Renews this node's connections in the store and announces rooms where someone came or went.</summary>
+    public async Task HeartbeatAsync()
     {
-        private readonly Dictionary<string, (PresenceUser User, int Connections)> _users = new(StringComparer.Ordinal);
-        private RoomPresence? _snapshot;
-
-        public bool IsEmpty => _users.Count == 0;
-
-        /// <summary>True when the user was not here before.</summary>
-        public bool Add(PresenceUser user)
+        List<(string, string, PresenceUser)> local;
+        lock (_gate)
         {
-            var isNew = !_users.TryGetValue(user.Id, out var entry);
-            _users[user.Id] = (user, entry.Connections + 1);
-            if (isNew)
-            {
-                _snapshot = null;
-            }
-
-            return isNew;
+            local = [.. _connections.SelectMany(c => c.Value.Rooms.Select(room => (room, c.Key, c.Value.User)))];
         }
 
-        /// <summary>True when the user's last connection left.</summary>
-        public bool Remove(string userId)
+        foreach (var room in await store.HeartbeatAsync(local))
         {
-            if (!_users.TryGetValue(userId, out var entry))
-            {
-                return false;
-            }
+            await bus.PublishAsync(new PresenceChanged(room, await store.GetAsync(room)));
+        }
+    }
 
-            if (entry.Connections > 1)
-            {
-                _users[userId] = (entry.User, entry.Connections - 1);
-                return false;
-            }
-
-            _users.Remove(userId);
-            _snapshot = null;
-            return true;
+    /// <summary>On a clean shutdown: this node's users leave at once instead of expiring.</summary>
+    public async Task LeaveEverywhereAsync()
+    {
+        List<(string ConnectionId, string UserId)> connections;
+        lock (_gate)
+        {
+            connections = [.. _connections.Select(c => (c.Key, c.Value.User.Id))];
         }
 
-        public RoomPresence Snapshot() => _snapshot ??= new RoomPresence(
-            _users.Count,
-            [.. _users.Values
-                .Select(e => e.User)
-                .OrderBy(u => CommunityRoles.Rank(u.Role))
-                .ThenBy(u => u.Name, StringComparer.CurrentCultureIgnoreCase)
-                .Take(SampleSize)]);
+        foreach (var (connectionId, userId) in connections)
+        {
+            await LeaveAllAsync(connectionId, userId);
+        }
+    }
+
+    private async Task LeftAsync(string roomSlug, string connectionId, string userId)
+    {
+        if (await store.RemoveAsync(roomSlug, connectionId, userId))
+        {
+            await bus.PublishAsync(new PresenceChanged(roomSlug, await store.GetAsync(roomSlug)));
+        }
     }
 }

@@ -1,16 +1,22 @@
 using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
 using SupportCommunity.Events;
 
 namespace SupportCommunity.Web.Realtime;
 
-/// <summary>The one place that pushes to hub clients: it relays every room event to the room's group.</summary>
-public sealed class CommunityNotifier(IRoomEventBus bus, IHubContext<CommunityHub, ICommunityClient> hub) : IHostedService
+/// <summary>
+/// The one place that pushes to hub clients: it relays room events to the room's group. With a Redis backplane the
+/// backplane carries each send to every node, so the notifier relays only events published on its own node.
+/// </summary>
+public sealed class CommunityNotifier(
+    IRoomEventBus bus, IHubContext<CommunityHub, ICommunityClient> hub, IServiceProvider services) : IHostedService
 {
+    private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
     private IDisposable? _subscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = bus.Subscribe(roomSlug: null, RelayAsync);
+        _subscription = bus.Subscribe(roomSlug: null, RelayAsync, _redis is null ? EventScope.AllNodes : EventScope.ThisNode);
         return Task.CompletedTask;
     }
 
@@ -22,6 +28,13 @@ public sealed class CommunityNotifier(IRoomEventBus bus, IHubContext<CommunityHu
 
     private Task RelayAsync(RoomEvent roomEvent)
     {
+        // While the backplane is down a send would wait for its timeout and delay every later one; skip it.
+        // Clients catch up when it returns (CatchUpRequested → Resync).
+        if (_redis is { IsConnected: false })
+        {
+            return Task.CompletedTask;
+        }
+
         var room = hub.Clients.Group(HubGroups.Room(roomEvent.RoomSlug));
         return roomEvent switch
         {
@@ -29,6 +42,7 @@ public sealed class CommunityNotifier(IRoomEventBus bus, IHubContext<CommunityHu
             MessageChanged changed => room.MessageUpdated(changed.Message),
             PresenceChanged presence => room.PresenceChanged(presence.RoomSlug, presence.Online),
             UserTyping typing => room.UserTyping(typing.RoomSlug, typing.User),
+            CatchUpRequested => hub.Clients.All.Resync(),
             _ => Task.CompletedTask,
         };
     }

@@ -14,4 +14,10 @@ public interface ICommunityClient
     Task PresenceChanged(string roomSlug, RoomPresence online);
 
     Task UserTyping(string roomSlug, PresenceUser user);
+
+    /// <summary>
+    /// The server may have missed sending you events (the link between its nodes was down): call
+    /// <c>JoinRoom</c> again for each room you are in, with the last sequence you hold.
+    /// </summary>
+    Task Resync();
 }

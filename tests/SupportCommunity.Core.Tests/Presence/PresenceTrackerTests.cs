@@ -13,7 +13,7 @@ public sealed class PresenceTrackerTests
     private readonly InProcessRoomEventBus _bus = new(NullLogger<InProcessRoomEventBus>.Instance);
     private readonly PresenceTracker _tracker;
 
-    public PresenceTrackerTests() => _tracker = new PresenceTracker(_bus);
+    public PresenceTrackerTests() => _tracker = new PresenceTracker(new InMemoryPresenceStore(), _bus);
 
     [Fact]
     public async Task Enter_TwoTabsOfOneUser_CountOnce()
@@ -29,10 +29,10 @@ public sealed class PresenceTrackerTests
         await _tracker.EnterAsync("general", "tab-1", Jordan);
         await _tracker.EnterAsync("general", "tab-2", Jordan);
         await _tracker.LeaveAsync("general", "tab-1", Jordan.Id);
-        Assert.Equal(1, _tracker.Get("general").Count);
+        Assert.Equal(1, (await _tracker.GetAsync("general")).Count);
 
         await _tracker.LeaveAllAsync("tab-2", Jordan.Id);
-        Assert.Equal(0, _tracker.Get("general").Count);
+        Assert.Equal(0, (await _tracker.GetAsync("general")).Count);
     }
 
     [Fact]

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace SupportCommunity.Events;
+
+/// <summary>
+/// The bus across nodes: local subscribers get local events at once, and every event also goes out on one Redis
+/// pub/sub channel to the other nodes. Redis pub/sub drops what is sent while a node is cut off, so when the link
+/// comes back the bus raises <see cref="CatchUpRequested"/> and listeners catch up from the database.
+/// </summary>
+public sealed partial class RedisRoomEventBus : IRoomEventBus, IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly InProcessRoomEventBus _local;
+    private readonly RedisChannel _channel;
+    private readonly string _nodeId = Guid.NewGuid().ToString("N");
+    private readonly ILogger<RedisRoomEventBus> _logger;
+
+    public RedisRoomEventBus(
+        IConnectionMultiplexer redis, string channelPrefix, InProcessRoomEventBus local, ILogger<RedisRoomEventBus> logger)
+    {
+        _redis = redis;
+        _local = local;
+        _logger = logger;
+        _channel = RedisChannel.Literal(channelPrefix + ":room-events");
+        _redis.GetSubscriber().Subscribe(_channel, (_, value) => Receive(value));
+        _redis.ConnectionRestored += OnConnectionRestored;
+    }
+
+    public ValueTask PublishAsync(RoomEvent roomEvent, CancellationToken cancellationToken = default)
+    {
+        _local.Deliver(roomEvent, fromOtherNode: false);
+        if (_redis.IsConnected)
+        {
+            var envelope = JsonSerializer.Serialize(new Envelope(_nodeId, roomEvent), Json);
+            // Fire and forget: a send is acknowledged after commit, never after the other nodes heard of it.
+            _redis.GetSubscriber().Publish(_channel, envelope, CommandFlags.FireAndForget);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public IDisposable Subscribe(string? roomSlug, Func<RoomEvent, Task> handler, EventScope scope = EventScope.AllNodes) =>
+        _local.Subscribe(roomSlug, handler, scope);
+
+    private void Receive(RedisValue value)
+    {
+        try
+        {
+            var envelope = JsonSerializer.Deserialize<Envelope>(value.ToString(), Json);
+            if (envelope is not null && envelope.Node != _nodeId)
+            {
+                _local.Deliver(envelope.Event, fromOtherNode: true);
+            }
+        }
+        catch (JsonException ex)
+        {
+            UnreadableEvent(ex);
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            LinkRestored();
+            _local.Deliver(new CatchUpRequested(), fromOtherNode: false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        _redis.GetSubscriber().Unsubscribe(_channel);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an unreadable room event from Redis")]
+    private partial void UnreadableEvent(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis pub/sub is back; asking listeners to catch up")]
+    private partial void LinkRestored();
+
+    private sealed record Envelope(string Node, RoomEvent Event);
+}
