@@ -1,0 +1,79 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SupportCommunity.Messages;
+
+namespace SupportCommunity.Benchmarks.Hosting;
+
+/// <summary>
+/// The fan-out baseline: a minimal ASP.NET Core app on Kestrel with one plain hub and nothing else (no database, no
+/// authentication, no Blazor), in the same process and on the same runtime as the app it is compared with.
+/// </summary>
+public sealed class BareHubServer : IAsyncDisposable
+{
+    public const string Path = "/hubs/bare";
+
+    private readonly WebApplication _app;
+
+    private BareHubServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        HubUrl = new Uri(baseAddress, Path.TrimStart('/'));
+    }
+
+    public Uri HubUrl { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<BareHubServer> StartAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = Environments.Production,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddSignalR();
+        var app = builder.Build();
+        app.MapHub<BareHub>(Path);
+        await app.StartAsync();
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.First()
+            ?? throw new InvalidOperationException("Kestrel did not report its address.");
+        return new BareHubServer(app, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Join a group, and broadcast to it with <c>Clients.Group(g).SendAsync</c>. The message it sends has the app's
+/// message shape and the same body, so both send the same number of bytes per delivery.
+/// </summary>
+public sealed class BareHub : Hub
+{
+    private static readonly string AuthorId = Guid.NewGuid().ToString();
+    private static long _sequence;
+
+    public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
+
+    public Task Send(string group, Guid clientMessageId, string body)
+    {
+        var sequence = Interlocked.Increment(ref _sequence);
+        var message = new MessageDto(
+            sequence, group, sequence, sequence, clientMessageId, AuthorId, "Maya Chen", "CommunityManager",
+            body, ReplyToSequence: null, DateTimeOffset.UtcNow, EditedAt: null, Deleted: false);
+        return Clients.Group(group).SendAsync("MessageReceived", message);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Data.Sqlite;
+using SupportCommunity.Benchmarks.Hosting;
+using SupportCommunity.Benchmarks.Measurement;
+using SupportCommunity.Benchmarks.Reporting;
+using SupportCommunity.Demo;
+using SupportCommunity.Messages;
+
+namespace SupportCommunity.Benchmarks.Scenarios;
+
+/// <summary>
+/// Durable sends per second: concurrent hub senders, each awaiting its ack (which the app gives only after commit)
+/// before sending again, checked against the rows stored; beside raw SQLite inserts one per transaction and 100 per
+/// transaction. Target (design.md §6): at least 0.5x the batched rate.
+/// </summary>
+public sealed class DurableSendScenario : IScenario
+{
+    private const string Room = "general";
+    private const double Target = 0.5;
+
+    public string Name => "durable-send";
+
+    public string Title => "Durable sends/s over the hub vs raw SQLite inserts";
+
+    public async Task RunAsync(ScenarioContext context, ScenarioResult result, CancellationToken cancellationToken)
+    {
+        var sizes = context.Sizes;
+        var folder = context.NewFolder("durable");
+        await using var app = AppNode.Start(Path.Combine(folder, "app"));
+        var pragmas = await SqlitePragmas.ReadFromAppAsync(app.Services, cancellationToken);
+        var body = Payload.Create("durable", 0);
+
+        // The baselines write into a copy of the freshly seeded app database: the same table, indexes and settings.
+        var rawPath = Path.Combine(folder, "raw.db");
+        CopyDatabase(app.ConnectionString, rawPath);
+        var rawSingle = RawInsertBaseline.Run(rawPath, pragmas, batch: 1, sizes.DurableRawDuration, body);
+        var rawBatched = RawInsertBaseline.Run(rawPath, pragmas, batch: 100, sizes.DurableRawDuration, body);
+        context.Log($"raw inserts: {rawSingle:0}/s one per transaction, {rawBatched:0}/s in batches of 100");
+
+        var senders = await HubClients.ConnectManyAsync(
+            sizes.DurableSenders,
+            i => app.CreateConnectionAsync(DemoCommunity.Accounts[i % DemoCommunity.Accounts.Count].Email),
+            (_, _) => Task.CompletedTask,
+            cancellationToken);
+        if (senders.Failures > 0)
+        {
+            throw new InvalidOperationException($"{senders.Failures} senders could not connect: {senders.FirstError}");
+        }
+
+        try
+        {
+            // Warm-up: JIT, connection pools and the first page of the room, outside the measurement.
+            await Task.WhenAll(senders.Connections.Select(c => SendAsync(c, body, cancellationToken)));
+            var before = CountRows(app.ConnectionString);
+            var run = await SendForAsync(senders.Connections, body, sizes.DurableAppDuration, cancellationToken);
+            var after = CountRows(app.ConnectionString);
+            context.Log($"app: {run.Acks} acks in {run.Seconds:0.00} s = {run.Acks / run.Seconds:0}/s, {run.Errors} errors; rows +{after.Rows - before.Rows}");
+
+            var rate = run.Acks / run.Seconds;
+            result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "raw INSERT, 100 per transaction", rawBatched, HigherIsBetter: true));
+            result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "raw INSERT, 1 per transaction", rawSingle, HigherIsBetter: true));
+            result.Add(new Figure("ack latency p50", "ms", run.AckLatency.P50));
+            result.Add(new Figure("ack latency p99", "ms", run.AckLatency.P99));
+
+            var ratio = rate / rawBatched;
+            result.Check($"sends/s >= {Target}x raw batched inserts", $"{ratio:0.00}x ({rate:0}/s vs {rawBatched:0}/s)", ratio >= Target);
+            var stored = after.Rows - before.Rows;
+            result.Check("every ack is a stored row, numbered without gaps",
+                $"{run.Acks} acks, {stored} rows, {run.Errors} errors, sequences {(after.GapFree ? "gap-free" : "HAVE GAPS")}",
+                stored == run.Acks && run.Errors == 0 && after.GapFree);
+            result.Note($"SQLite settings read from the app's own connection and applied to the raw baseline: {pragmas}.");
+            result.Note($"Each sender awaits its ack (sent after commit) before the next send; all {sizes.DurableSenders} send to one room, "
+                        + "the hardest case for per-room numbering. Raw inserts run on one connection with a prepared statement.");
+        }
+        finally
+        {
+            await HubClients.DisposeAllAsync(senders.Connections);
+        }
+    }
+
+    private static Task<MessageDto> SendAsync(HubConnection connection, string body, CancellationToken cancellationToken) =>
+        connection.InvokeAsync<MessageDto>("SendMessage", Room, Guid.NewGuid(), body, cancellationToken);
+
+    private static async Task<SendRun> SendForAsync(
+        IReadOnlyList<HubConnection> senders, string body, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var latencies = new LatencyRecorder(1_000_000);
+        var acks = 0;
+        var errors = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(senders.Select(async connection =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                try
+                {
+                    await SendAsync(connection, body, cancellationToken);
+                    latencies.Record(sent);
+                    Interlocked.Increment(ref acks);
+                }
+                catch (HubException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        return new SendRun(acks, errors, clock.Elapsed.TotalSeconds, latencies.Summarize());
+    }
+
+    private static void CopyDatabase(string connectionString, string target)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "VACUUM INTO $target;";
+        command.Parameters.AddWithValue("$target", target);
+        command.ExecuteNonQuery();
+    }
+
+    private static (long Rows, bool GapFree) CountRows(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT COUNT(*), COALESCE(MAX(m."Sequence") - MIN(m."Sequence") + 1, 0)
+            FROM "Messages" m JOIN "Rooms" r ON r."Id" = m."RoomId" WHERE r."Slug" = $room;
+            """;
+        command.Parameters.AddWithValue("$room", Room);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(0) == reader.GetInt64(1));
+    }
+
+    private sealed record SendRun(int Acks, int Errors, double Seconds, LatencySummary AckLatency);
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+
+namespace SupportCommunity.Benchmarks;
+
+/// <summary>What to run and where to put the results. Parsed from the command line by <see cref="Parse"/>.</summary>
+public sealed record SuiteOptions
+{
+    /// <summary>The scenarios to run, by name; empty runs them all in priority order.</summary>
+    public IReadOnlyList<string> Scenarios { get; init; } = [];
+
+    /// <summary>Tiny sizes: every scenario runs end to end in a few seconds. The figures mean nothing.</summary>
+    public bool Smoke { get; init; }
+
+    /// <summary>Where results.json and results.md go. Never the repository: results are run output, not source.</summary>
+    public string OutputFolder { get; init; } = DefaultOutputFolder();
+
+    /// <summary>Where the 1M-message history fixture is kept between runs.</summary>
+    public string CacheFolder { get; init; } = DefaultCacheFolder();
+
+    /// <summary>Only list the scenarios.</summary>
+    public bool ListOnly { get; init; }
+
+    /// <summary>Progress lines go here; the smoke test passes xunit's output.</summary>
+    public TextWriter Log { get; init; } = Console.Out;
+
+    public ScenarioSizes Sizes => Smoke ? ScenarioSizes.SmokeSizes : ScenarioSizes.Full;
+
+    public const string Usage = """
+        Usage: dotnet run -c Release --project tests/SupportCommunity.Benchmarks -- [options]
+          --scenario <name>   run one scenario (repeatable): durable-send, history-page, fan-out, idle-memory,
+                              cross-node, load-held
+          --smoke             every scenario at tiny sizes, in seconds (figures are meaningless)
+          --out <dir>         results folder (default: a new folder under the system temp folder)
+          --cache <dir>       fixture cache (default: $XDG_CACHE_HOME or ~/.cache, /supportcommunity-bench)
+          --list              list the scenarios and exit
+        """;
+
+    public static SuiteOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new SuiteOptions();
+        var scenarios = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--scenario":
+                    scenarios.Add(Value(args, ref i));
+                    break;
+                case "--smoke":
+                    options = options with { Smoke = true };
+                    break;
+                case "--out":
+                    options = options with { OutputFolder = Path.GetFullPath(Value(args, ref i)) };
+                    break;
+                case "--list":
+                    options = options with { ListOnly = true };
+                    break;
+                case "--cache":
+                    options = options with { CacheFolder = Path.GetFullPath(Value(args, ref i)) };
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
+            }
+        }
+
+        return options with { Scenarios = scenarios };
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i) =>
+        ++i < args.Count ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.\n{Usage}");
+
+    private static string DefaultOutputFolder() => Path.Combine(
+        Path.GetTempPath(), "supportcommunity-bench", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+
+    private static string DefaultCacheFolder()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var root = !string.IsNullOrWhiteSpace(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "supportcommunity-bench");
+    }
+}
+
+/// <summary>How big each scenario runs. The full sizes are the issue's; the smoke sizes only prove the code path.</summary>
+public sealed record ScenarioSizes
+{
+    public static readonly ScenarioSizes Full = new();
+
+    public static readonly ScenarioSizes SmokeSizes = new()
+    {
+        DurableSenders = 4,
+        DurableAppDuration = TimeSpan.FromMilliseconds(500),
+        DurableRawDuration = TimeSpan.FromMilliseconds(300),
+        HistoryMessages = 5_000,
+        HistoryPages = 6,
+        HistoryRepeats = 1,
+        FanOutMembers = [5],
+        FanOutDuration = TimeSpan.FromMilliseconds(500),
+        FanOutWarmup = TimeSpan.FromMilliseconds(200),
+        IdleConnections = 30,
+        IdleWarmConnections = 5,
+        CrossNodeMembersPerNode = 2,
+        CrossNodeDuration = TimeSpan.FromMilliseconds(500),
+        LoadSteps = [15, 30],
+        LoadStepDuration = TimeSpan.FromMilliseconds(500),
+    };
+
+    public int DurableSenders { get; init; } = 16;
+
+    public TimeSpan DurableAppDuration { get; init; } = TimeSpan.FromSeconds(8);
+
+    public TimeSpan DurableRawDuration { get; init; } = TimeSpan.FromSeconds(3);
+
+    public int HistoryMessages { get; init; } = 1_000_000;
+
+    /// <summary>Pages at random depths; as many again are read near the newest and near the oldest end for flatness.</summary>
+    public int HistoryPages { get; init; } = 50;
+
+    public int HistoryRepeats { get; init; } = 3;
+
+    public IReadOnlyList<int> FanOutMembers { get; init; } = [10, 100, 1000];
+
+    /// <summary>Messages per second from the one sender, on a fixed schedule.</summary>
+    public double FanOutRate { get; init; } = 20;
+
+    public TimeSpan FanOutDuration { get; init; } = TimeSpan.FromSeconds(4);
+
+    public TimeSpan FanOutWarmup { get; init; } = TimeSpan.FromSeconds(1);
+
+    public int IdleConnections { get; init; } = 2_000;
+
+    /// <summary>Opened before the first measurement, so one-time costs (JIT, pools) fall outside the difference.</summary>
+    public int IdleWarmConnections { get; init; } = 100;
+
+    public int CrossNodeMembersPerNode { get; init; } = 10;
+
+    public TimeSpan CrossNodeDuration { get; init; } = TimeSpan.FromSeconds(4);
+
+    public IReadOnlyList<int> LoadSteps { get; init; } = [1_000, 2_000, 3_000, 4_000, 5_000, 6_000];
+
+    /// <summary>Each room's sender, messages per second.</summary>
+    public double LoadRatePerRoom { get; init; } = 5;
+
+    public TimeSpan LoadStepDuration { get; init; } = TimeSpan.FromSeconds(4);
+}
