@@ -23,10 +23,10 @@ public sealed class AppNode : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, Task<string>> _tokens = new(StringComparer.OrdinalIgnoreCase);
 
-    private AppNode(string folder, IReadOnlyDictionary<string, string?> settings)
+    private AppNode(string folder, IReadOnlyDictionary<string, string?> settings, string? databasePath)
     {
         Folder = folder;
-        DatabasePath = Path.Combine(folder, "community.db");
+        DatabasePath = databasePath ?? Path.Combine(folder, "community.db");
         Directory.CreateDirectory(folder);
         _factory = new Factory(DatabasePath, settings);
         _factory.Start();
@@ -46,9 +46,12 @@ public sealed class AppNode : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    /// <summary>Starts a node. Nodes given the same folder share the database (and so the data-protection key ring).</summary>
-    public static AppNode Start(string folder, IReadOnlyDictionary<string, string?>? settings = null) =>
-        new(folder, settings ?? new Dictionary<string, string?>());
+    /// <summary>
+    /// Starts a node over <c>community.db</c> in <paramref name="folder"/>, or over <paramref name="databasePath"/>.
+    /// Nodes given the same database share it, and so the data-protection key ring that tokens depend on.
+    /// </summary>
+    public static AppNode Start(string folder, IReadOnlyDictionary<string, string?>? settings = null, string? databasePath = null) =>
+        new(folder, settings ?? new Dictionary<string, string?>(), databasePath);
 
     /// <summary>An access token from <c>POST /api/auth/login</c>, as any API or hub client gets one; cached per account.</summary>
     public Task<string> LoginAsync(string email) => _tokens.GetOrAdd(email, async e =>
