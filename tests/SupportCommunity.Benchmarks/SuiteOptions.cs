@@ -97,6 +97,7 @@ public sealed record ScenarioSizes
         HistoryRepeats = 1,
         FanOutMembers = [5],
         FanOutDuration = TimeSpan.FromMilliseconds(500),
+        FanOutRounds = 1,
         FanOutWarmup = TimeSpan.FromMilliseconds(200),
         IdleConnections = 30,
         IdleWarmConnections = 5,
@@ -124,7 +125,10 @@ public sealed record ScenarioSizes
     /// <summary>Messages per second from the one sender, on a fixed schedule.</summary>
     public double FanOutRate { get; init; } = 20;
 
+    /// <summary>Measured time per N and side, split into rounds taken in turns with the other side.</summary>
     public TimeSpan FanOutDuration { get; init; } = TimeSpan.FromSeconds(4);
+
+    public int FanOutRounds { get; init; } = 2;
 
     public TimeSpan FanOutWarmup { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -20,10 +20,17 @@ public static class FixedRateSchedule
         for (var i = 0; i < count; i++)
         {
             var intended = start + (long)(i * interval);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended);
-            if (wait > TimeSpan.FromMilliseconds(1))
+            // Timers wake up to a few ms late; sleep until just before, then yield until the moment, so the schedule
+            // itself adds little to the latency of the fast baselines.
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended) - TimeSpan.FromMilliseconds(2);
+            if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, cancellationToken);
+            }
+
+            while (Stopwatch.GetTimestamp() < intended)
+            {
+                Thread.Yield();
             }
 
             sends.Add(SafeSend(send, intended));

@@ -24,8 +24,9 @@ public sealed class LatencyRecorder(int capacity)
         }
     }
 
-    public LatencySummary Summarize() =>
-        LatencySummary.Of(_ticks.AsSpan(0, Count).ToArray().Select(t => t * 1000.0 / Stopwatch.Frequency));
+    public double[] Milliseconds() => [.. _ticks.AsSpan(0, Count).ToArray().Select(t => t * 1000.0 / Stopwatch.Frequency)];
+
+    public LatencySummary Summarize() => LatencySummary.Of(Milliseconds());
 }
 
 /// <summary>Percentiles in milliseconds, nearest-rank.</summary>
