@@ -33,6 +33,9 @@ public sealed class LatencyProbe
     }
 
     public void End() => Volatile.Write(ref _current, null);
+
+    /// <summary>For receivers that are not hub connections (a Redis subscriber).</summary>
+    public void Observe(string? body) => Volatile.Read(ref _current)?.Observe(body);
 }
 
 /// <summary>The deliveries of one run.</summary>
