@@ -97,10 +97,11 @@ public sealed class Consistency
             }
         }
 
-        // Each sender waits for one acknowledgement before the next send, so its messages must be stored in that order.
-        foreach (var sender in acked.GroupBy(s => s.Sender))
+        // In its steady stream each sender waits for one acknowledgement before the next send, so those messages must
+        // be stored in that order.
+        foreach (var sender in acked.Where(s => s.Ordinal > 0).GroupBy(s => s.Sender))
         {
-            var sequences = sender.Select(s => s.Ack.Sequence).ToList();
+            var sequences = sender.OrderBy(s => s.Ordinal).Select(s => s.Ack.Sequence).ToList();
             report.ReorderedInDatabase += sequences.Zip(sequences.Skip(1)).Count(p => p.Second <= p.First);
         }
 

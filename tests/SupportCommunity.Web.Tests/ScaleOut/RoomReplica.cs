@@ -179,6 +179,21 @@ public sealed class RoomReplica : IAsyncDisposable
         }
     }
 
+    public async Task<MessageDto> EditAsync(long messageId, string body) =>
+        await (await ConnectedAsync()).InvokeAsync<MessageDto>("EditMessage", messageId, body).WaitAsync(CallTimeout);
+
+    public async Task<MessageDto> DeleteAsync(long messageId) =>
+        await (await ConnectedAsync()).InvokeAsync<MessageDto>("DeleteMessage", messageId).WaitAsync(CallTimeout);
+
+    /// <summary>True when it holds this message in this state (or a newer one).</summary>
+    public bool Holds(MessageDto message)
+    {
+        lock (_gate)
+        {
+            return _held.TryGetValue(message.Sequence, out var held) && held.Id == message.Id && held.Revision >= message.Revision;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
@@ -498,4 +513,7 @@ public sealed record SentMessage(
     IReadOnlyList<string> Errors)
 {
     public string Phase { get; init; } = "";
+
+    /// <summary>Its place in its sender's steady stream (1, 2, 3…), where each send waited for the one before; 0 for others.</summary>
+    public int Ordinal { get; init; }
 }

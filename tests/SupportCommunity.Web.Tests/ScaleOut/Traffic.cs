@@ -47,6 +47,34 @@ public sealed class Traffic : IAsyncDisposable
         return traffic;
     }
 
+    /// <summary>
+    /// Starts <paramref name="count"/> sends from <paramref name="sender"/> at once, besides the steady stream, and
+    /// returns without waiting for them: <see cref="StopAsync"/> waits for them too.
+    /// </summary>
+    public void Burst(RoomReplica sender, int count)
+    {
+        var phase = Phase;
+        for (var i = 1; i <= count; i++)
+        {
+            var body = $"{sender.Name} burst {i} ({phase})";
+            Interlocked.Increment(ref _sent);
+            lock (_loops)
+            {
+                _loops.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        _acked.Enqueue(await sender.SendAsync(body) with { Phase = phase });
+                    }
+                    catch (Exception ex)
+                    {
+                        _failures.Enqueue($"{body}: {ex.GetType().Name}: {ex.Message}");
+                    }
+                }));
+            }
+        }
+    }
+
     /// <summary>Waits until <paramref name="count"/> more sends than now are acknowledged.</summary>
     public Task WaitForMoreAcksAsync(int count, TimeSpan timeout)
     {
@@ -60,7 +88,13 @@ public sealed class Traffic : IAsyncDisposable
     public async Task StopAsync()
     {
         await _stop.CancelAsync();
-        await Task.WhenAll(_loops);
+        Task[] loops;
+        lock (_loops)
+        {
+            loops = [.. _loops];
+        }
+
+        await Task.WhenAll(loops);
     }
 
     public async ValueTask DisposeAsync()
@@ -93,7 +127,7 @@ public sealed class Traffic : IAsyncDisposable
             try
             {
                 var sent = await sender.SendAsync($"{sender.Name} #{n} ({phase})");
-                _acked.Enqueue(sent with { Phase = phase });
+                _acked.Enqueue(sent with { Phase = phase, Ordinal = n });
             }
             catch (Exception ex)
             {
