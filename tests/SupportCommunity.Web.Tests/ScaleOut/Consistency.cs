@@ -41,7 +41,8 @@ public sealed class Consistency
 
     public int Lost => LostInDatabase + Clients.Sum(c => c.Lost + c.Stale);
 
-    public int Duplicated => DuplicatedInDatabase + Clients.Sum(c => c.Duplicated + c.Extra);
+    /// <summary>Stored twice, held twice, held without being stored, or pushed live to one client twice.</summary>
+    public int Duplicated => DuplicatedInDatabase + Clients.Sum(c => c.Duplicated + c.Extra + c.LiveDuplicates);
 
     public int Reordered => ReorderedInDatabase + Clients.Sum(c => c.Reordered);
 
