@@ -13,7 +13,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
-    private static readonly string TempBase =
+    internal static readonly string TempBase =
         Environment.GetEnvironmentVariable("SUPPORTCOMMUNITY_TEST_TMP") is { Length: > 0 } tmp ? tmp : Path.GetTempPath();
 
     /// <summary>This fixture's database and keys; deleted on dispose.</summary>
@@ -32,37 +32,24 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(Root);
         Directory.CreateDirectory(ScreenshotDir);
-        // Chromium writes its config and caches under XDG folders: keep them out of the home folder. tests/run.sh sets
-        // them; otherwise one folder for the whole test process (fixtures of several classes run at the same time).
-        foreach (var variable in new[] { "XDG_CONFIG_HOME", "XDG_CACHE_HOME" })
-        {
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
-            {
-                var folder = Path.Combine(TempBase, "supportcommunity-browser-xdg", variable.ToLowerInvariant());
-                Directory.CreateDirectory(folder);
-                Environment.SetEnvironmentVariable(variable, folder);
-            }
-        }
+        KeepChromiumOutOfHome();
 
         App = new CommunityAppFactory(Root);
         App.Start();
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath(),
-            Headless = true,
-            Args = ChromiumArgs,
-        });
-        Assertions.SetDefaultExpectTimeout(10_000);
+        Browser = await LaunchChromiumAsync(_playwright);
     }
 
     /// <summary>A fresh browser context (its own cookies and local storage): one per user.</summary>
-    public async Task<UserSession> NewUserAsync(int width = 1280, int height = 800)
+    public Task<UserSession> NewUserAsync(int width = 1280, int height = 800) => NewUserAsync(Browser, BaseAddress, width, height);
+
+    /// <summary>A fresh browser context on <paramref name="baseAddress"/> (for tests with several app nodes).</summary>
+    internal static async Task<UserSession> NewUserAsync(IBrowser browser, Uri baseAddress, int width = 1280, int height = 800)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseAddress.ToString(),
+            BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "en-US",
             TimezoneId = "UTC",
@@ -96,6 +83,35 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             // Best effort: the temp root of tests/run.sh is removed as a whole anyway.
         }
+    }
+
+    /// <summary>
+    /// Chromium writes its config and caches under XDG folders: keep them out of the home folder. tests/run.sh sets
+    /// them; otherwise one folder for the whole test process (fixtures of several classes run at the same time).
+    /// </summary>
+    internal static void KeepChromiumOutOfHome()
+    {
+        foreach (var variable in new[] { "XDG_CONFIG_HOME", "XDG_CACHE_HOME" })
+        {
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+            {
+                var folder = Path.Combine(TempBase, "supportcommunity-browser-xdg", variable.ToLowerInvariant());
+                Directory.CreateDirectory(folder);
+                Environment.SetEnvironmentVariable(variable, folder);
+            }
+        }
+    }
+
+    internal static async Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath(),
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        Assertions.SetDefaultExpectTimeout(10_000);
+        return browser;
     }
 
     private static string ChromiumPath()

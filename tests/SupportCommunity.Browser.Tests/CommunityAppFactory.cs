@@ -15,10 +15,14 @@ namespace SupportCommunity.Browser.Tests;
 public sealed class CommunityAppFactory : WebApplicationFactory<Program>
 {
     private readonly string _root;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public CommunityAppFactory(string root)
+    /// <param name="root">The folder of the SQLite file and the keys: nodes given the same root share both.</param>
+    /// <param name="settings">Extra configuration (for example the Redis connection string), applied last.</param>
+    public CommunityAppFactory(string root, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _root = root;
+        _settings = settings ?? new Dictionary<string, string?>();
         UseKestrel(0);
     }
 
@@ -41,6 +45,11 @@ public sealed class CommunityAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Enabled", "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
             // Keys next to the database, not in ~/.aspnet: cookies and protected local storage use them.
             services.AddDataProtection()

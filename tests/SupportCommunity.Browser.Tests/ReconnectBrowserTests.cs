@@ -40,6 +40,28 @@ public sealed partial class ReconnectBrowserTests(BrowserFixture fixture) : ICla
         Assert.Empty(customer.Dialogs);
     }
 
+    [Fact]
+    public async Task LostConnection_UserGoesOfflineForOthersAndReturnsOnReconnect()
+    {
+        await using var manager = await fixture.NewUserAsync();
+        await manager.SignInWithDemoPickerAsync("manager@demo.test");
+        await manager.OpenRoomAsync("feedback");
+        var online = manager.Page.GetByTestId("online");
+        await Expect(online).ToContainTextAsync("1 online");
+
+        await using var customer = await fixture.NewUserAsync();
+        await customer.SignInWithDemoPickerAsync("customer2@demo.test");
+        await customer.OpenRoomAsync("feedback");
+        await Expect(online).ToContainTextAsync("2 online");
+
+        // Blazor keeps a dropped tab's circuit for minutes in case it returns; presence must not wait for that.
+        await customer.Context.SetOfflineAsync(true);
+        await Expect(online).ToContainTextAsync("1 online", new() { Timeout = 45_000 });
+
+        await customer.Context.SetOfflineAsync(false);
+        await Expect(online).ToContainTextAsync("2 online", new() { Timeout = 45_000 });
+    }
+
     [GeneratedRegex("components-reconnect-(show|retrying)")]
     private static partial Regex ReconnectingClass();
 }

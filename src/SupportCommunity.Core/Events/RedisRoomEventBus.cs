@@ -74,7 +74,14 @@ public sealed partial class RedisRoomEventBus : IRoomEventBus, IDisposable
     public void Dispose()
     {
         _redis.ConnectionRestored -= OnConnectionRestored;
-        _redis.GetSubscriber().Unsubscribe(_channel);
+        try
+        {
+            _redis.GetSubscriber().Unsubscribe(_channel, flags: CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // Shutting down while Redis is away: nothing left to unsubscribe from.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an unreadable room event from Redis")]

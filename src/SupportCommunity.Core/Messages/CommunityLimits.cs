@@ -19,7 +19,7 @@ public sealed class CommunityLimits
 
     public int MaxPageSize { get; set; } = 100;
 
-    /// <summary>More missed messages than this and a rejoin gets the latest page with <c>reset</c> set instead.</summary>
+    /// <summary>The most new messages one catch-up returns; the client asks again for the rest.</summary>
     public int MaxCatchUp { get; set; } = 500;
 
     public int FloodMessages { get; set; } = 5;

@@ -162,8 +162,11 @@ public sealed partial class MessageService(
     }
 
     /// <summary>
-    /// What a client needs on (re)joining: the latest page when <paramref name="afterSequence"/> is 0, otherwise every
-    /// message created or changed since the client saw <paramref name="afterSequence"/>, in their current state.
+    /// What a client needs on (re)joining. With <paramref name="afterSequence"/> 0: the latest page, and
+    /// <see cref="RoomSnapshot.HasMore"/> says whether older history exists. Otherwise: every message created or
+    /// changed since the client saw <paramref name="afterSequence"/>, in its current state and in sequence order, at
+    /// most <see cref="CommunityLimits.MaxCatchUp"/> new messages at a time; <see cref="RoomSnapshot.HasMore"/> then
+    /// says more follow (ask again after the last sequence returned).
     /// </summary>
     public async Task<RoomSnapshot> CatchUpAsync(string roomSlug, long afterSequence, CancellationToken cancellationToken = default)
     {
@@ -176,26 +179,36 @@ public sealed partial class MessageService(
         var room = await FindRoomAsync(db, roomSlug, cancellationToken);
         var roomDto = new RoomDto(room.Slug, room.Name, room.Topic, room.LastSequence, 0);
 
-        if (afterSequence > 0 && afterSequence <= room.LastSequence && room.LastSequence - afterSequence <= _limits.MaxCatchUp)
+        if (afterSequence > 0 && afterSequence <= room.LastSequence)
         {
             var seenRevision = await db.Messages
                 .Where(m => m.RoomId == room.Id && m.Sequence == afterSequence)
                 .Select(m => m.CreatedRevision)
                 .SingleAsync(cancellationToken);
 
-            var changes = await db.Messages.AsNoTracking()
-                .Where(m => m.RoomId == room.Id && m.Revision > seenRevision)
+            // Messages the client holds that changed since (few; read by the revision index)...
+            var changed = await db.Messages.AsNoTracking()
+                .Where(m => m.RoomId == room.Id && m.Sequence <= afterSequence && m.Revision > seenRevision)
                 .OrderBy(m => m.Sequence)
                 .Take(_limits.MaxCatchUp + 1)
                 .ToListAsync(cancellationToken);
 
-            if (changes.Count <= _limits.MaxCatchUp)
+            // ...and the messages after it (a keyset read on the sequence).
+            var added = await db.Messages.AsNoTracking()
+                .Where(m => m.RoomId == room.Id && m.Sequence > afterSequence)
+                .OrderBy(m => m.Sequence)
+                .Take(_limits.MaxCatchUp + 1)
+                .ToListAsync(cancellationToken);
+
+            if (changed.Count <= _limits.MaxCatchUp)
             {
-                return new RoomSnapshot(roomDto, [.. changes.Select(m => MessageDto.From(m, room.Slug))], HasMore: false, Reset: false);
+                var hasMore = added.Count > _limits.MaxCatchUp;
+                var messages = changed.Concat(added.Take(_limits.MaxCatchUp)).Select(m => MessageDto.From(m, room.Slug)).ToList();
+                return new RoomSnapshot(roomDto, messages, hasMore, Reset: false);
             }
         }
 
-        // A first join, or too much missed to replay (or a sequence this room never had): start from the latest page.
+        // A first join, a sequence this room never had, or a mass of changes to old messages: the latest page.
         var page = await ReadPageAsync(db, room, long.MaxValue, _limits.DefaultPageSize, cancellationToken);
         return new RoomSnapshot(roomDto, page.Messages, page.HasMore, Reset: afterSequence > 0);
     }
@@ -325,5 +338,8 @@ public sealed partial class MessageService(
     private static string Shorten(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
 }
 
-/// <summary>What a (re)joining client gets. <see cref="Reset"/>: too much was missed, so replace the view with this page.</summary>
+/// <summary>
+/// What a (re)joining client gets. <see cref="Reset"/>: the client's point could not be caught up from (an unknown
+/// sequence), so this is the latest page and replaces what the client holds.
+/// </summary>
 public sealed record RoomSnapshot(RoomDto Room, IReadOnlyList<MessageDto> Messages, bool HasMore, bool Reset);

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using MudBlazor.Services;
+using SupportCommunity.Web.Presence;
 
 namespace SupportCommunity.Web.Components;
 
@@ -8,6 +10,8 @@ public static class UiSetup
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddScoped<CircuitPresence>();
+        builder.Services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
         return builder;
     }
 

@@ -58,11 +58,11 @@ public static class ScaleOutSetup
 
         // The backplane for the community hub only: Blazor's own circuit hub stays local, so pages keep working
         // through a Redis outage (see toolchain notes and ADR-0005).
+        // The backplane opens and disposes its own connection; sharing ours would close it under the event bus.
         builder.Services.Configure<RedisOptions>(o =>
         {
             o.Configuration = options.Clone();
             o.Configuration.ChannelPrefix = RedisChannel.Literal(prefix);
-            o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis);
         });
         builder.Services.AddSingleton<HubLifetimeManager<CommunityHub>, RedisHubLifetimeManager<CommunityHub>>();
 

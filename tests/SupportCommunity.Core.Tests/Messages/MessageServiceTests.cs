@@ -229,6 +229,49 @@ public sealed class MessageServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CatchUpAsync_MoreMissedThanOneCatchUpHolds_ComesInPagesThatChainWithoutGaps()
+    {
+        await using var database = new CommunityDatabase(new() { ["Limits:MaxCatchUp"] = "4", ["Limits:FloodMessages"] = "1000" });
+        await database.InitializeAsync();
+        await database.AddRoomAsync("general");
+        var author = await database.AddUserAsync("Writer", CommunityRoles.Customer);
+        var messages = database.Get<MessageService>();
+        var seen = await messages.SendAsync(author, "general", Guid.NewGuid(), "seen");
+        var old = await messages.SendAsync(author, "general", Guid.NewGuid(), "old");
+        var seenAfterOld = await messages.SendAsync(author, "general", Guid.NewGuid(), "seen too");
+        for (var i = 0; i < 9; i++)
+        {
+            await messages.SendAsync(author, "general", Guid.NewGuid(), $"new {i}");
+        }
+
+        await messages.EditAsync(author, old.Id, "old, edited");
+
+        var received = new SortedDictionary<long, MessageDto>();
+        var after = seenAfterOld.Sequence;
+        RoomSnapshot page;
+        var pages = 0;
+        do
+        {
+            page = await messages.CatchUpAsync("general", after);
+            foreach (var message in page.Messages)
+            {
+                received[message.Sequence] = message;
+            }
+
+            after = page.Messages[^1].Sequence;
+            pages++;
+        }
+        while (page.HasMore);
+
+        // Nine new messages at four per catch-up; the edit of an old one comes with them, in its current state.
+        Assert.Equal(3, pages);
+        Assert.False(page.Reset);
+        Assert.Equal([old.Sequence, .. Enumerable.Range(4, 9).Select(i => (long)i)], received.Keys);
+        Assert.Equal("old, edited", received[old.Sequence].Body);
+        Assert.DoesNotContain(seen.Sequence, received.Keys);
+    }
+
+    [Fact]
     public async Task CatchUpAsync_SequenceTheRoomNeverHad_ResetsToTheLatestPage()
     {
         await Messages.SendAsync(_customer, "general", Guid.NewGuid(), "only");
