@@ -10,7 +10,8 @@ namespace SupportCommunity.Web.Tests.ScaleOut;
 /// <summary>
 /// A hub client that keeps one room's messages as docs/api.md "Staying consistent" tells clients to:
 /// <list type="number">
-/// <item>join with the last sequence it holds (0 the first time) and merge by sequence, keeping the higher revision;</item>
+/// <item>join with the last sequence it holds (0 the first time) and merge by sequence, keeping the higher revision;
+/// while a catch-up says <c>hasMore</c>, join again after what it holds;</item>
 /// <item>merge live events the same way, and when one lands past a gap, or the server sends <c>Resync</c>, join again
 /// with the last sequence it holds;</item>
 /// <item>when its connection closes, reconnect through the load balancer (<see cref="Cluster.PickNode"/>) and rejoin.</item>
@@ -296,9 +297,10 @@ public sealed class RoomReplica : IAsyncDisposable
             gap = AdvanceLocked();
         }
 
-        if (gap)
+        // After a sequence, hasMore means the catch-up came in pages and more follow: ask again after what it holds now.
+        // Or something newer arrived live while older messages are still on their way: look again.
+        if ((after > 0 && !joined.Reset && joined.HasMore) || gap)
         {
-            // Something newer arrived live while older messages are still on their way: look again.
             RequestCatchUp();
         }
     }
