@@ -28,6 +28,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IPresenceStore, InMemoryPresenceStore>();
         services.AddSingleton<FloodGuard>();
         services.AddSingleton<MessageFormatter>();
+        services.AddSingleton<MessageWriter>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<PresenceTracker>();

@@ -94,13 +94,15 @@ public static class DemoCommunity
         // From here the room counters change in the database only; tracked copies would write stale numbers back.
         db.ChangeTracker.Clear();
 
-        for (var i = 0; i < Conversation.Length; i++)
-        {
-            var (room, email, body) = Conversation[i];
-            var sentAt = now.AddMinutes(-3 * (Conversation.Length - i) - 40);
-            await MessageService.AppendAsync(
-                db, rooms[room], actors[email], Guid.NewGuid(), body, replyToSequence: null, sentAt, cancellationToken);
-        }
+        var conversation = Conversation.Select((line, i) => new NewMessage(
+            rooms[line.Room].Id,
+            line.Room,
+            actors[line.Email],
+            Guid.NewGuid(),
+            line.Body,
+            ReplyToSequence: null,
+            now.AddMinutes(-3 * (Conversation.Length - i) - 40))).ToList();
+        await MessageWriter.AppendAsync(db, conversation, cancellationToken);
     }
 
     private static void Check(IdentityResult result, string email)

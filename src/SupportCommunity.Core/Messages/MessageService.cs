@@ -15,6 +15,7 @@ namespace SupportCommunity.Messages;
 public sealed partial class MessageService(
     IDbContextFactory<CommunityDbContext> dbFactory,
     IRoomEventBus bus,
+    MessageWriter writer,
     FloodGuard floodGuard,
     IOptions<CommunityLimits> limits,
     TimeProvider clock,
@@ -53,10 +54,13 @@ public sealed partial class MessageService(
 
         floodGuard.Charge(actor, room.Id);
 
-        Message message;
         try
         {
-            message = await AppendAsync(db, room, actor, clientMessageId, text, replyToSequence, clock.GetUtcNow(), cancellationToken);
+            // Group commit: stored, numbered and published with whatever else is being sent right now.
+            var message = await writer.WriteAsync(new NewMessage(
+                room.Id, room.Slug, actor, clientMessageId, text, replyToSequence, clock.GetUtcNow()))
+                .WaitAsync(cancellationToken);
+            return MessageDto.From(message, room.Slug);
         }
         catch (DbUpdateException)
         {
@@ -69,10 +73,6 @@ public sealed partial class MessageService(
 
             return raced;
         }
-
-        var dto = MessageDto.From(message, room.Slug);
-        await PublishAsync(new MessagePosted(dto));
-        return dto;
     }
 
     public async Task<MessageDto> EditAsync(Actor actor, long messageId, string? body, CancellationToken cancellationToken = default)
@@ -211,47 +211,6 @@ public sealed partial class MessageService(
         // A first join, a sequence this room never had, or a mass of changes to old messages: the latest page.
         var page = await ReadPageAsync(db, room, long.MaxValue, _limits.DefaultPageSize, cancellationToken);
         return new RoomSnapshot(roomDto, page.Messages, page.HasMore, Reset: afterSequence > 0);
-    }
-
-    /// <summary>Appends a message in its own transaction, numbering it in the room. Shared by sends and the demo seed.</summary>
-    internal static async Task<Message> AppendAsync(
-        CommunityDbContext db,
-        Room room,
-        Actor author,
-        Guid clientMessageId,
-        string text,
-        long? replyToSequence,
-        DateTimeOffset createdAt,
-        CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-
-        // The update locks the room row until commit, so concurrent sends get consecutive numbers, never the same one.
-        await db.Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(
-            s => s.SetProperty(r => r.LastSequence, r => r.LastSequence + 1).SetProperty(r => r.Revision, r => r.Revision + 1),
-            cancellationToken);
-        var counters = await db.Rooms.Where(r => r.Id == room.Id)
-            .Select(r => new { r.LastSequence, r.Revision })
-            .SingleAsync(cancellationToken);
-
-        var message = new Message
-        {
-            RoomId = room.Id,
-            Sequence = counters.LastSequence,
-            Revision = counters.Revision,
-            CreatedRevision = counters.Revision,
-            ClientMessageId = clientMessageId,
-            AuthorId = author.UserId,
-            AuthorName = author.DisplayName,
-            AuthorRole = author.PrimaryRole,
-            Body = text,
-            ReplyToSequence = replyToSequence,
-            CreatedAt = createdAt,
-        };
-        db.Messages.Add(message);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return message;
     }
 
     private static async Task ChangeAsync(

@@ -59,10 +59,24 @@ public static class ScaleOutSetup
         // The backplane for the community hub only: Blazor's own circuit hub stays local, so pages keep working
         // through a Redis outage (see toolchain notes and ADR-0005).
         // The backplane opens and disposes its own connection; sharing ours would close it under the event bus.
-        builder.Services.Configure<RedisOptions>(o =>
+        builder.Services.AddOptions<RedisOptions>().Configure<InProcessRoomEventBus>((o, local) =>
         {
             o.Configuration = options.Clone();
             o.Configuration.ChannelPrefix = RedisChannel.Literal(prefix);
+            o.ConnectionFactory = async log =>
+            {
+                var backplane = await ConnectionMultiplexer.ConnectAsync(o.Configuration, log);
+                // Hub events ride this connection, which comes back on its own schedule: once it does, ask this
+                // node's listeners to catch up (the notifier sends Resync), or clients may keep missing events.
+                backplane.ConnectionRestored += (_, e) =>
+                {
+                    if (e.ConnectionType == ConnectionType.Subscription)
+                    {
+                        _ = local.PublishAsync(new CatchUpRequested()).AsTask();
+                    }
+                };
+                return backplane;
+            };
         });
         builder.Services.AddSingleton<HubLifetimeManager<CommunityHub>, RedisHubLifetimeManager<CommunityHub>>();
 

@@ -1,0 +1,174 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using SupportCommunity.Data;
+using SupportCommunity.Events;
+using SupportCommunity.Identity;
+
+namespace SupportCommunity.Messages;
+
+/// <summary>A validated message waiting to be stored.</summary>
+internal sealed record NewMessage(
+    int RoomId, string RoomSlug, Actor Author, Guid ClientMessageId, string Text, long? ReplyToSequence, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Stores sends by group commit: whatever sends are waiting when the writer is free go into one transaction (one
+/// disk flush for all of them), are acknowledged after the commit, and are published in sequence order. A send
+/// that fails alone (for example a unique-index race) is retried alone, so it cannot fail the others.
+/// </summary>
+public sealed partial class MessageWriter : IAsyncDisposable
+{
+    /// <summary>Large enough to absorb a burst, small enough to keep one transaction short.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly IDbContextFactory<CommunityDbContext> _dbFactory;
+    private readonly IRoomEventBus _bus;
+    private readonly ILogger<MessageWriter> _logger;
+    private readonly Channel<(NewMessage Message, TaskCompletionSource<Message> Done)> _queue =
+        Channel.CreateUnbounded<(NewMessage, TaskCompletionSource<Message>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+
+    public MessageWriter(IDbContextFactory<CommunityDbContext> dbFactory, IRoomEventBus bus, ILogger<MessageWriter> logger)
+    {
+        _dbFactory = dbFactory;
+        _bus = bus;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes once the message is committed (and handed to the bus), with its sequence assigned.</summary>
+    internal Task<Message> WriteAsync(NewMessage message)
+    {
+        var done = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite((message, done)))
+        {
+            done.SetException(new ObjectDisposedException(nameof(MessageWriter), "The server is shutting down."));
+        }
+
+        return done.Task;
+    }
+
+    /// <summary>
+    /// Appends messages in one transaction, numbering each room's messages consecutively. Shared by the writer and
+    /// the demo seed.
+    /// </summary>
+    internal static async Task<IReadOnlyList<Message>> AppendAsync(
+        CommunityDbContext db, IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var stored = new Message[batch.Count];
+        foreach (var room in batch.Select((m, i) => (m, i)).GroupBy(x => x.m.RoomId))
+        {
+            var count = room.Count();
+            // The update locks the room row until commit, so concurrent writers get consecutive numbers, never the
+            // same one, and a rolled-back batch leaves no gap.
+            await db.Rooms.Where(r => r.Id == room.Key).ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.LastSequence, r => r.LastSequence + count).SetProperty(r => r.Revision, r => r.Revision + count),
+                cancellationToken);
+            var counters = await db.Rooms.Where(r => r.Id == room.Key)
+                .Select(r => new { r.LastSequence, r.Revision })
+                .SingleAsync(cancellationToken);
+
+            var offset = count - 1;
+            foreach (var (message, index) in room)
+            {
+                stored[index] = new Message
+                {
+                    RoomId = message.RoomId,
+                    Sequence = counters.LastSequence - offset,
+                    Revision = counters.Revision - offset,
+                    CreatedRevision = counters.Revision - offset,
+                    ClientMessageId = message.ClientMessageId,
+                    AuthorId = message.Author.UserId,
+                    AuthorName = message.Author.DisplayName,
+                    AuthorRole = message.Author.PrimaryRole,
+                    Body = message.Text,
+                    ReplyToSequence = message.ReplyToSequence,
+                    CreatedAt = message.CreatedAt,
+                };
+                offset--;
+            }
+        }
+
+        db.Messages.AddRange(stored);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<(NewMessage Message, TaskCompletionSource<Message> Done)>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            await WriteBatchAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchAsync(List<(NewMessage Message, TaskCompletionSource<Message> Done)> batch)
+    {
+        IReadOnlyList<Message> stored;
+        try
+        {
+            await using var db = await _dbFactory.CreateDbContextAsync();
+            stored = await AppendAsync(db, [.. batch.Select(b => b.Message)], CancellationToken.None);
+        }
+        catch (Exception ex) when (batch.Count > 1)
+        {
+            BatchFailed(ex, batch.Count);
+            foreach (var item in batch)
+            {
+                await WriteBatchAsync([item]);
+            }
+
+            return;
+        }
+        catch (Exception ex)
+        {
+            batch[0].Done.TrySetException(ex);
+            return;
+        }
+
+        // Publish in sequence order before acknowledging, so live listeners see the room in order.
+        foreach (var (message, i) in stored.Select((m, i) => (m, i)).OrderBy(x => x.m.RoomId).ThenBy(x => x.m.Sequence))
+        {
+            await PublishAsync(new MessagePosted(MessageDto.From(message, batch[i].Message.RoomSlug)));
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(stored[i]);
+        }
+    }
+
+    /// <summary>A failed fan-out never fails a committed send: clients catch up from the database.</summary>
+    private async Task PublishAsync(RoomEvent roomEvent)
+    {
+        try
+        {
+            await _bus.PublishAsync(roomEvent, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            PublishFailed(ex, roomEvent.RoomSlug);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} sends failed; storing them one by one")]
+    private partial void BatchFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a room event for {RoomSlug} failed; clients will catch up")]
+    private partial void PublishFailed(Exception exception, string roomSlug);
+}
