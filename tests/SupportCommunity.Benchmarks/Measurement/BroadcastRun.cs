@@ -34,11 +34,13 @@ public static class BroadcastRun
         double perSecond,
         TimeSpan duration,
         Func<string, long, Task> send,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool collectFirst = true)
     {
-        // Neither side should pay for the garbage the other (or the connection set-up) left behind.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
+        if (collectFirst)
+        {
+            CollectGarbage();
+        }
 
         var run = Payload.NewRun();
         var messages = (int)Math.Max(1, Math.Round(duration.TotalSeconds * perSecond));
@@ -79,5 +81,12 @@ public static class BroadcastRun
                 group.Probe.End();
             }
         }
+    }
+
+    /// <summary>A full collection, so a measurement does not pay for garbage the previous one (or the set-up) left.</summary>
+    public static void CollectGarbage()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
     }
 }

@@ -10,8 +10,32 @@ namespace SupportCommunity.Benchmarks.Measurement;
 public static class FixedRateSchedule
 {
     /// <summary>Calls <paramref name="send"/> with each intended timestamp; returns the sends' tasks, not awaited.</summary>
-    public static async Task<IReadOnlyList<Task>> RunAsync(
+    public static Task<IReadOnlyList<Task>> RunAsync(
         double perSecond, TimeSpan duration, Func<long, Task> send, CancellationToken cancellationToken)
+    {
+        // A thread of its own: timers (Task.Delay) wake up a millisecond or more late, and waiting out the last
+        // moment on a thread-pool thread would starve the server and the clients, which share the pool with us.
+        var done = new TaskCompletionSource<IReadOnlyList<Task>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(Run(perSecond, duration, send, cancellationToken));
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "fixed-rate sender",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private static List<Task> Run(double perSecond, TimeSpan duration, Func<long, Task> send, CancellationToken cancellationToken)
     {
         var interval = Stopwatch.Frequency / perSecond;
         var count = (int)Math.Max(1, Math.Round(duration.TotalSeconds * perSecond));
@@ -20,12 +44,11 @@ public static class FixedRateSchedule
         for (var i = 0; i < count; i++)
         {
             var intended = start + (long)(i * interval);
-            // Timers wake up to a few ms late; sleep until just before, then yield until the moment, so the schedule
-            // itself adds little to the latency of the fast baselines.
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended) - TimeSpan.FromMilliseconds(2);
-            if (wait > TimeSpan.Zero)
+            // Sleep to within a millisecond, then yield until the moment.
+            var sleep = (int)Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended).TotalMilliseconds - 1;
+            if (sleep > 0)
             {
-                await Task.Delay(wait, cancellationToken);
+                Thread.Sleep(sleep);
             }
 
             while (Stopwatch.GetTimestamp() < intended)
@@ -33,6 +56,7 @@ public static class FixedRateSchedule
                 Thread.Yield();
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             sends.Add(SafeSend(send, intended));
         }
 

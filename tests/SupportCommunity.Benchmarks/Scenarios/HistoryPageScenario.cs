@@ -39,7 +39,7 @@ public sealed class HistoryPageScenario : IScenario
             probePage = await messages.GetHistoryAsync(HistoryFixture.Room, probeBefore, PageSize, cancellationToken));
         var query = commands.LastOrDefault(c => c.Sql.Contains("\"Messages\"", StringComparison.Ordinal) && c.Sql.Contains("ORDER BY", StringComparison.Ordinal))
             ?? throw new InvalidOperationException("No history query was captured from EF Core.");
-        var raw = new RawKeysetQuery(app.ConnectionString, query, probeBefore);
+        var raw = new RawKeysetQuery(app.ConnectionString, query, probeBefore, PageSize);
         if (!raw.Read(probeBefore).Select(m => m.Sequence).SequenceEqual(probePage!.Messages.Select(m => m.Sequence)))
         {
             throw new InvalidOperationException("The raw query did not return the page the app returned: the comparison would be unfair.");
@@ -136,7 +136,7 @@ public sealed class HistoryPageScenario : IScenario
 /// The app's captured keyset query, run through plain ADO.NET: a pooled connection per page (as the app opens one per
 /// request), the same parameters with only <c>before</c> changed, rows read into the same <see cref="MessageDto"/>.
 /// </summary>
-public sealed class RawKeysetQuery(string connectionString, CapturedCommand query, long capturedBefore)
+public sealed class RawKeysetQuery(string connectionString, CapturedCommand query, long capturedBefore, int pageSize)
 {
     public IReadOnlyList<MessageDto> Read(long before)
     {
@@ -168,8 +168,7 @@ public sealed class RawKeysetQuery(string connectionString, CapturedCommand quer
         }
 
         // The app asks for one row more than the page to learn whether older ones exist; so does this.
-        var page = rows.Take(Math.Min(rows.Count, 50)).Reverse().ToList();
-        return page;
+        return [.. rows.Take(pageSize).Reverse()];
     }
 
     /// <summary>SQLite's EXPLAIN QUERY PLAN for the app's query, one line per step.</summary>
