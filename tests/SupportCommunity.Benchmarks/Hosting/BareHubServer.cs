@@ -68,12 +68,18 @@ public sealed class BareHub : Hub
 
     public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
 
-    public Task Send(string group, Guid clientMessageId, string body)
+    public Task Send(string group, Guid clientMessageId, string body) =>
+        Clients.Group(group).SendAsync("MessageReceived", Message(group, clientMessageId, body));
+
+    /// <summary>The ceiling of a send over a hub: the message comes straight back as the ack, nothing stored or sent on.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "SignalR calls hub methods on an instance.")]
+    public MessageDto Echo(string group, Guid clientMessageId, string body) => Message(group, clientMessageId, body);
+
+    private static MessageDto Message(string group, Guid clientMessageId, string body)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        var message = new MessageDto(
+        return new MessageDto(
             sequence, group, sequence, sequence, clientMessageId, AuthorId, "Maya Chen", "CommunityManager",
             body, ReplyToSequence: null, DateTimeOffset.UtcNow, EditedAt: null, Deleted: false);
-        return Clients.Group(group).SendAsync("MessageReceived", message);
     }
 }

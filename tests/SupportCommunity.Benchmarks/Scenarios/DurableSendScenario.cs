@@ -5,7 +5,10 @@ using Microsoft.Data.Sqlite;
 using SupportCommunity.Benchmarks.Hosting;
 using SupportCommunity.Benchmarks.Measurement;
 using SupportCommunity.Benchmarks.Reporting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using SupportCommunity.Demo;
+using SupportCommunity.Identity;
 using SupportCommunity.Messages;
 
 namespace SupportCommunity.Benchmarks.Scenarios;
@@ -54,15 +57,27 @@ public sealed class DurableSendScenario : IScenario
             // Warm-up: JIT, connection pools and the first page of the room, outside the measurement.
             await Task.WhenAll(senders.Connections.Select(c => SendAsync(c, body, cancellationToken)));
             var before = CountRows(app.ConnectionString);
-            var run = await SendForAsync(senders.Connections, body, sizes.DurableAppDuration, cancellationToken);
+            var hub = senders.Connections;
+            var run = await SendForAsync(hub.Count, i => SendAsync(hub[i], body, cancellationToken), sizes.DurableAppDuration);
             var after = CountRows(app.ConnectionString);
             context.Log($"app: {run.Acks} acks in {run.Seconds:0.00} s = {run.Acks / run.Seconds:0}/s, {run.Errors} errors; rows +{after.Rows - before.Rows}");
+
+            var echo = await MeasureHubCeilingAsync(sizes, body, cancellationToken);
+            context.Log($"bare hub echo: {echo.Acks / echo.Seconds:0}/s");
+            var direct = await MeasureServiceAsync(app, sizes, body, cancellationToken);
+            context.Log($"MessageService.SendAsync called directly: {direct.Acks / direct.Seconds:0}/s");
 
             var rate = run.Acks / run.Seconds;
             result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "raw INSERT, 100 per transaction", rawBatched, HigherIsBetter: true));
             result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "raw INSERT, 1 per transaction", rawSingle, HigherIsBetter: true));
-            result.Add(new Figure("ack latency p50", "ms", run.AckLatency.P50));
-            result.Add(new Figure("ack latency p99", "ms", run.AckLatency.P99));
+            result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "bare hub echo, no database", echo.Acks / echo.Seconds, HigherIsBetter: true));
+            result.Add(new Figure($"MessageService.SendAsync direct, {sizes.DurableSenders} callers, sends/s", "/s", direct.Acks / direct.Seconds, "raw INSERT, 100 per transaction", rawBatched, HigherIsBetter: true));
+            result.Add(new Figure("process CPU per send (server and senders)", "µs", run.CpuMicrosecondsPerAck, "bare hub echo", echo.CpuMicrosecondsPerAck));
+            result.Add(new Figure("process CPU per send, MessageService direct", "µs", direct.CpuMicrosecondsPerAck));
+            result.Add(new Figure("sends per commit (group commit batch), over the hub", "sends", run.SendsPerCommit));
+            result.Add(new Figure("sends per commit, MessageService direct", "sends", direct.SendsPerCommit));
+            result.Add(new Figure("ack latency p50", "ms", run.AckLatency.P50, "bare hub echo", echo.AckLatency.P50));
+            result.Add(new Figure("ack latency p99", "ms", run.AckLatency.P99, "bare hub echo", echo.AckLatency.P99));
 
             var ratio = rate / rawBatched;
             result.Check($"sends/s >= {Target}x raw batched inserts", $"{ratio:0.00}x ({rate:0}/s vs {rawBatched:0}/s)", ratio >= Target);
@@ -72,7 +87,9 @@ public sealed class DurableSendScenario : IScenario
                 stored == run.Acks && run.Errors == 0 && after.GapFree);
             result.Note($"SQLite settings read from the app's own connection and applied to the raw baseline: {pragmas}.");
             result.Note($"Each sender awaits its ack (sent after commit) before the next send; all {sizes.DurableSenders} send to one room, "
-                        + "the hardest case for per-room numbering. Raw inserts run on one connection with a prepared statement.");
+                        + "the hardest case for per-room numbering. Raw inserts run on one connection with a prepared statement. "
+                        + "The bare hub echo (the same senders invoking a hub method that returns the message at once, no database) is the ceiling "
+                        + "of any send over a hub on this machine, senders included: it says how much of the gap is the hub round trip itself.");
         }
         finally
         {
@@ -83,31 +100,71 @@ public sealed class DurableSendScenario : IScenario
     private static Task<MessageDto> SendAsync(HubConnection connection, string body, CancellationToken cancellationToken) =>
         connection.InvokeAsync<MessageDto>("SendMessage", Room, Guid.NewGuid(), body, cancellationToken);
 
-    private static async Task<SendRun> SendForAsync(
-        IReadOnlyList<HubConnection> senders, string body, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>The same senders against a bare hub method that returns the message at once.</summary>
+    private static async Task<SendRun> MeasureHubCeilingAsync(ScenarioSizes sizes, string body, CancellationToken cancellationToken)
+    {
+        await using var bare = await BareHubServer.StartAsync();
+        var senders = await HubClients.ConnectManyAsync(
+            sizes.DurableSenders, _ => Task.FromResult(HubClients.Build(bare.HubUrl, token: null)), (_, _) => Task.CompletedTask, cancellationToken);
+        try
+        {
+            var hub = senders.Connections;
+            Task Echo(int i) => hub[i].InvokeAsync<MessageDto>(nameof(BareHub.Echo), Room, Guid.NewGuid(), body, cancellationToken);
+            await Task.WhenAll(hub.Select((_, i) => Echo(i)));
+            return await SendForAsync(hub.Count, Echo, sizes.DurableRawDuration);
+        }
+        finally
+        {
+            await HubClients.DisposeAllAsync(senders.Connections);
+        }
+    }
+
+    /// <summary>
+    /// The app's send path without the hub: the same number of concurrent callers on <see cref="MessageService"/>, as
+    /// the manager. Tells how much of the cost is the service (validation, EF Core, the group commit) itself.
+    /// </summary>
+    private static async Task<SendRun> MeasureServiceAsync(AppNode app, ScenarioSizes sizes, string body, CancellationToken cancellationToken)
+    {
+        var service = app.Services.GetRequiredService<MessageService>();
+        var manager = await app.Services.GetRequiredService<UserManager<CommunityUser>>().FindByEmailAsync(RoomMembers.SenderEmail)
+            ?? throw new InvalidOperationException("The demo manager is missing.");
+        var actor = new Actor(manager.Id, manager.DisplayName, new HashSet<string> { CommunityRoles.CommunityManager });
+        Task Send(int _) => service.SendAsync(actor, Room, Guid.NewGuid(), body, cancellationToken: cancellationToken);
+        await Task.WhenAll(Enumerable.Range(0, sizes.DurableSenders).Select(Send));
+        return await SendForAsync(sizes.DurableSenders, Send, sizes.DurableRawDuration);
+    }
+
+    private static async Task<SendRun> SendForAsync(int senders, Func<int, Task> send, TimeSpan duration)
     {
         var latencies = new LatencyRecorder(1_000_000);
         var acks = 0;
         var errors = 0;
+        // CPU time of the whole process (server and senders alike) tells waiting apart from working.
+        using var process = Process.GetCurrentProcess();
+        using var commits = new EfCommitCounter();
+        var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(senders.Select(async connection =>
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(async sender =>
         {
             while (clock.Elapsed < duration)
             {
                 var sent = Stopwatch.GetTimestamp();
                 try
                 {
-                    await SendAsync(connection, body, cancellationToken);
+                    await send(sender);
                     latencies.Record(sent);
                     Interlocked.Increment(ref acks);
                 }
-                catch (HubException)
+                catch (Exception ex) when (ex is HubException or CommunityException)
                 {
                     Interlocked.Increment(ref errors);
                 }
             }
         }));
-        return new SendRun(acks, errors, clock.Elapsed.TotalSeconds, latencies.Summarize());
+        var seconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds;
+        return new SendRun(acks, errors, seconds, latencies.Summarize(), acks == 0 ? 0 : cpu / acks, commits.Commits == 0 ? 0 : (double)acks / commits.Commits);
     }
 
     private static void CopyDatabase(string connectionString, string target)
@@ -135,5 +192,6 @@ public sealed class DurableSendScenario : IScenario
         return (reader.GetInt64(0), reader.GetInt64(0) == reader.GetInt64(1));
     }
 
-    private sealed record SendRun(int Acks, int Errors, double Seconds, LatencySummary AckLatency);
+    private sealed record SendRun(
+        int Acks, int Errors, double Seconds, LatencySummary AckLatency, double CpuMicrosecondsPerAck, double SendsPerCommit);
 }
