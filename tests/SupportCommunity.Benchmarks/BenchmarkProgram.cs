@@ -17,10 +17,17 @@ public static class BenchmarkProgram
             return await IdleAgent.RunAsync(Console.In, Console.Out);
         }
 
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(SuiteOptions.Usage);
+            return 0;
+        }
+
         SuiteOptions options;
         try
         {
             options = SuiteOptions.Parse(args);
+            Suite.Select(options.Scenarios);
         }
         catch (ArgumentException ex)
         {

@@ -66,7 +66,8 @@ public static class Suite
         return result;
     }
 
-    private static List<IScenario> Select(IReadOnlyList<string> names)
+    /// <summary>The scenarios named, in the order given; all of them for none. Throws for an unknown name.</summary>
+    public static List<IScenario> Select(IReadOnlyList<string> names)
     {
         if (names.Count == 0)
         {

@@ -33,6 +33,7 @@ public sealed record SuiteOptions
           --out <dir>         results folder (default: a new folder under the system temp folder)
           --cache <dir>       fixture cache (default: $XDG_CACHE_HOME or ~/.cache, /supportcommunity-bench)
           --list              list the scenarios and exit
+          --help              this text
         """;
 
     public static SuiteOptions Parse(IReadOnlyList<string> args)

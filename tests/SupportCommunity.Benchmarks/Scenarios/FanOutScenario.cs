@@ -28,7 +28,7 @@ public sealed class FanOutScenario : IScenario
 
         foreach (var members in sizes.FanOutMembers)
         {
-            var (appRun, bareRun) = await MeasureAsync(app, bare, members, sizes, cancellationToken);
+            var (appRun, bareRun, appAck, bareAck) = await MeasureAsync(app, bare, members, sizes, cancellationToken);
             context.Log($"N={members}: app p50 {appRun.Latency.P50:0.0} p99 {appRun.Latency.P99:0.0} max {appRun.Latency.Max:0.0} ms "
                         + $"({appRun.Delivered}/{appRun.Expected}); bare p50 {bareRun.Latency.P50:0.0} p99 {bareRun.Latency.P99:0.0} "
                         + $"max {bareRun.Latency.Max:0.0} ms ({bareRun.Delivered}/{bareRun.Expected})");
@@ -36,6 +36,7 @@ public sealed class FanOutScenario : IScenario
             result.Add(new Figure($"N={members} p50", "ms", appRun.Latency.P50, "bare hub", bareRun.Latency.P50));
             result.Add(new Figure($"N={members} p99", "ms", appRun.Latency.P99, "bare hub", bareRun.Latency.P99));
             result.Add(new Figure($"N={members} max", "ms", appRun.Latency.Max, "bare hub", bareRun.Latency.Max));
+            result.Add(new Figure($"N={members} sender's ack p50", "ms", appAck.P50, "bare hub", bareAck.P50));
             var ratio = appRun.Latency.P99 / bareRun.Latency.P99;
             result.Check($"N={members}: p99 <= {Target}x bare hub", $"{ratio:0.00}x ({appRun.Latency.P99:0.0} ms vs {bareRun.Latency.P99:0.0} ms)", ratio <= Target);
             result.Check($"N={members}: every message reaches every member",
@@ -50,7 +51,7 @@ public sealed class FanOutScenario : IScenario
                     + "Members and sender run in the benchmark process beside both servers, on the same cores, for both sides alike.");
     }
 
-    private static async Task<(BroadcastOutcome App, BroadcastOutcome Bare)> MeasureAsync(
+    private static async Task<(BroadcastOutcome App, BroadcastOutcome Bare, LatencySummary AppAck, LatencySummary BareAck)> MeasureAsync(
         AppNode app, BareHubServer bare, int members, ScenarioSizes sizes, CancellationToken cancellationToken)
     {
         var group = HubGroups.Room(Room);
@@ -64,8 +65,23 @@ public sealed class FanOutScenario : IScenario
         {
             EnsureAll(appMembers, members, "app");
             EnsureAll(bareMembers, members, "bare hub");
-            Task AppSend(string run, long ts) => RoomMembers.AppSend(appSender, Room, run, ts, cancellationToken);
-            Task BareSend(string run, long ts) => RoomMembers.BareSend(bareSender, group, run, ts, cancellationToken);
+            // The sender's ack, timed like the deliveries: the app acknowledges after commit, the bare hub after its
+            // group send, so the difference to the delivery times is the fan-out's own share.
+            var messages = (int)(sizes.FanOutRate * (sizes.FanOutDuration + sizes.FanOutWarmup).TotalSeconds) + 16;
+            var appAcks = new LatencyRecorder(messages);
+            var bareAcks = new LatencyRecorder(messages);
+            async Task AppSend(string run, long ts)
+            {
+                await RoomMembers.AppSend(appSender, Room, run, ts, cancellationToken);
+                appAcks.Record(ts);
+            }
+
+            async Task BareSend(string run, long ts)
+            {
+                await RoomMembers.BareSend(bareSender, group, run, ts, cancellationToken);
+                bareAcks.Record(ts);
+            }
+
             Task<IReadOnlyList<BroadcastOutcome>> Round(LatencyProbe probe, Func<string, long, Task> send, TimeSpan duration) =>
                 BroadcastRun.MeasureAsync([new MemberGroup(probe, members)], sizes.FanOutRate, duration, send, cancellationToken);
 
@@ -90,7 +106,7 @@ public sealed class FanOutScenario : IScenario
                 }
             }
 
-            return (BroadcastOutcome.Merge(appRounds), BroadcastOutcome.Merge(bareRounds));
+            return (BroadcastOutcome.Merge(appRounds), BroadcastOutcome.Merge(bareRounds), appAcks.Summarize(), bareAcks.Summarize());
         }
         finally
         {
