@@ -177,7 +177,7 @@ public sealed partial class MessageService(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var room = await FindRoomAsync(db, roomSlug, cancellationToken);
-        var roomDto = new RoomDto(room.Slug, room.Name, room.Topic, room.LastSequence, 0);
+        var roomDto = new RoomDto(room.Slug, room.Name, room.Topic, room.LastSequence, room.Revision, 0);
 
         if (afterSequence > 0 && afterSequence <= room.LastSequence)
         {

@@ -18,6 +18,7 @@ public sealed class RoomService(IDbContextFactory<CommunityDbContext> dbFactory)
                 r.Name,
                 r.Topic,
                 r.LastSequence,
+                r.Revision,
                 r.LastSequence - (db.RoomReadStates
                     .Where(s => s.RoomId == r.Id && s.UserId == userId)
                     .Select(s => (long?)s.LastReadSequence)
@@ -30,7 +31,7 @@ public sealed class RoomService(IDbContextFactory<CommunityDbContext> dbFactory)
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Rooms.AsNoTracking()
             .Where(r => r.Slug == slug)
-            .Select(r => new RoomDto(r.Slug, r.Name, r.Topic, r.LastSequence, 0))
+            .Select(r => new RoomDto(r.Slug, r.Name, r.Topic, r.LastSequence, r.Revision, 0))
             .SingleOrDefaultAsync(cancellationToken);
     }
 

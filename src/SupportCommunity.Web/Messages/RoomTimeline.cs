@@ -27,14 +27,39 @@ public sealed class RoomTimeline(MessageFormatter formatter)
 
     public long FirstSequence => _items.Count == 0 ? 0 : _items[0].Message.Sequence;
 
-    public void Clear() => _items.Clear();
+    /// <summary>The room revision up to which this view is known to be complete.</summary>
+    public long Revision { get; private set; }
 
-    /// <summary>True when <paramref name="message"/> is newer than the next expected one: something in between was missed.</summary>
-    public bool IsAfterGap(MessageDto message) => _items.Count > 0 && message.Sequence > LastSequence + 1;
+    public void Clear()
+    {
+        _items.Clear();
+        Revision = 0;
+    }
+
+    /// <summary>Records that the view holds every change up to <paramref name="revision"/> (after a load or catch-up).</summary>
+    public void CompleteTo(long revision) => Revision = Math.Max(Revision, revision);
+
+    /// <summary>Notes a change that arrived live, even one to a message this view does not hold.</summary>
+    public void Saw(long revision)
+    {
+        if (revision == Revision + 1)
+        {
+            Revision = revision;
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="message"/> shows that something was missed: a sequence past the next one, or a change
+    /// whose revision is past the next one (an edit or deletion that never arrived).
+    /// </summary>
+    public bool IsAfterGap(MessageDto message) =>
+        (_items.Count > 0 && message.Sequence > LastSequence + 1) || (Revision > 0 && message.Revision > Revision + 1);
 
     /// <summary>Adds the message or replaces an older state of it. Returns false when nothing changed.</summary>
     public bool Upsert(MessageDto message)
     {
+        Saw(message.Revision);
+
         var index = IndexOf(message.Sequence);
         if (index >= 0)
         {

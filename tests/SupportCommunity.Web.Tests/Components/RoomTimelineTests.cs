@@ -35,6 +35,17 @@ public sealed class RoomTimelineTests
     }
 
     [Fact]
+    public void IsAfterGap_DetectsAMissedEditByItsRevision()
+    {
+        _timeline.UpsertAll([Message(1, 1), Message(2, 2)]);
+        _timeline.CompleteTo(2);
+
+        Assert.False(_timeline.IsAfterGap(Message(1, 3, "edited")));
+        _timeline.Upsert(Message(1, 3, "edited"));
+        Assert.True(_timeline.IsAfterGap(Message(2, 5, "an edit after one that never arrived")));
+    }
+
+    [Fact]
     public void Continuation_GroupsConsecutiveMessagesOfOneAuthorAndBreaksOnDeletion()
     {
         _timeline.UpsertAll([Message(1, 1, author: "maya"), Message(2, 2, author: "maya"), Message(3, 3, author: "jordan")]);
