@@ -96,8 +96,7 @@ public sealed record ScenarioSizes
         HistoryMessages = 5_000,
         HistoryPages = 6,
         HistoryRepeats = 1,
-        FanOutMembers = [5],
-        FanOutDuration = TimeSpan.FromMilliseconds(500),
+        FanOutSteps = [new(5, TimeSpan.FromMilliseconds(500))],
         FanOutRounds = 1,
         FanOutWarmup = TimeSpan.FromMilliseconds(200),
         IdleConnections = 30,
@@ -121,15 +120,18 @@ public sealed record ScenarioSizes
 
     public int HistoryRepeats { get; init; } = 3;
 
-    public IReadOnlyList<int> FanOutMembers { get; init; } = [10, 100, 1000];
+    /// <summary>
+    /// Members per step and the measured time per side. A p99 needs a few hundred messages, or one slow message
+    /// decides it; small rooms are cheap, so they get longer runs at the same fixed rate.
+    /// </summary>
+    public IReadOnlyList<FanOutStep> FanOutSteps { get; init; } =
+        [new(10, TimeSpan.FromSeconds(12)), new(100, TimeSpan.FromSeconds(8)), new(1000, TimeSpan.FromSeconds(4))];
 
     /// <summary>Messages per second from the one sender, on a fixed schedule.</summary>
     public double FanOutRate { get; init; } = 20;
 
-    /// <summary>Measured time per N and side, split into rounds taken in turns with the other side.</summary>
-    public TimeSpan FanOutDuration { get; init; } = TimeSpan.FromSeconds(4);
-
-    public int FanOutRounds { get; init; } = 2;
+    /// <summary>Each step's measured time is split into rounds taken in turns with the other side.</summary>
+    public int FanOutRounds { get; init; } = 4;
 
     public TimeSpan FanOutWarmup { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -140,7 +142,7 @@ public sealed record ScenarioSizes
 
     public int CrossNodeMembersPerNode { get; init; } = 10;
 
-    public TimeSpan CrossNodeDuration { get; init; } = TimeSpan.FromSeconds(4);
+    public TimeSpan CrossNodeDuration { get; init; } = TimeSpan.FromSeconds(8);
 
     public IReadOnlyList<int> LoadSteps { get; init; } = [1_000, 2_000, 3_000, 4_000, 5_000, 6_000];
 
@@ -149,3 +151,6 @@ public sealed record ScenarioSizes
 
     public TimeSpan LoadStepDuration { get; init; } = TimeSpan.FromSeconds(4);
 }
+
+/// <summary>One fan-out step: members in the room, and how long each side is measured.</summary>
+public sealed record FanOutStep(int Members, TimeSpan Duration);

@@ -26,9 +26,9 @@ public sealed class FanOutScenario : IScenario
         await using var app = AppNode.Start(context.NewFolder("fanout"));
         await using var bare = await BareHubServer.StartAsync();
 
-        foreach (var members in sizes.FanOutMembers)
+        foreach (var (members, duration) in sizes.FanOutSteps)
         {
-            var (appRun, bareRun, appAck, bareAck) = await MeasureAsync(app, bare, members, sizes, cancellationToken);
+            var (appRun, bareRun, appAck, bareAck) = await MeasureAsync(app, bare, members, duration, sizes, cancellationToken);
             context.Log($"N={members}: app p50 {appRun.Latency.P50:0.0} p99 {appRun.Latency.P99:0.0} max {appRun.Latency.Max:0.0} ms "
                         + $"({appRun.Delivered}/{appRun.Expected}); bare p50 {bareRun.Latency.P50:0.0} p99 {bareRun.Latency.P99:0.0} "
                         + $"max {bareRun.Latency.Max:0.0} ms ({bareRun.Delivered}/{bareRun.Expected})");
@@ -44,7 +44,7 @@ public sealed class FanOutScenario : IScenario
                 appRun.Lost == 0 && appRun.FailedSends == 0 && bareRun.Lost == 0);
         }
 
-        result.Note($"{sizes.FanOutRate:0} msg/s, {sizes.FanOutDuration.TotalSeconds:0.#} s per N and side in {sizes.FanOutRounds} rounds taken in turns "
+        result.Note($"{sizes.FanOutRate:0} msg/s; per side {string.Join(", ", sizes.FanOutSteps.Select(s => $"{s.Duration.TotalSeconds:0.#} s at N={s.Members}"))}, in {sizes.FanOutRounds} rounds taken in turns "
                     + $"(app and bare members connected throughout), after {sizes.FanOutWarmup.TotalSeconds:0.#} s of warm-up each; a full GC before every round; "
                     + $"bodies of {Payload.Size} characters; latency from the intended send time (no coordinated omission).");
         result.Note("App latency includes the durable write (the app fans out only after commit); the bare hub has no database. "
@@ -52,7 +52,7 @@ public sealed class FanOutScenario : IScenario
     }
 
     private static async Task<(BroadcastOutcome App, BroadcastOutcome Bare, LatencySummary AppAck, LatencySummary BareAck)> MeasureAsync(
-        AppNode app, BareHubServer bare, int members, ScenarioSizes sizes, CancellationToken cancellationToken)
+        AppNode app, BareHubServer bare, int members, TimeSpan duration, ScenarioSizes sizes, CancellationToken cancellationToken)
     {
         var group = HubGroups.Room(Room);
         var appProbe = new LatencyProbe();
@@ -67,7 +67,7 @@ public sealed class FanOutScenario : IScenario
             EnsureAll(bareMembers, members, "bare hub");
             // The sender's ack, timed like the deliveries: the app acknowledges after commit, the bare hub after its
             // group send, so the difference to the delivery times is the fan-out's own share.
-            var messages = (int)(sizes.FanOutRate * (sizes.FanOutDuration + sizes.FanOutWarmup).TotalSeconds) + 16;
+            var messages = (int)(sizes.FanOutRate * (duration + sizes.FanOutWarmup).TotalSeconds) + 16;
             var appAcks = new LatencyRecorder(messages);
             var bareAcks = new LatencyRecorder(messages);
             async Task AppSend(string run, long ts)
@@ -89,7 +89,7 @@ public sealed class FanOutScenario : IScenario
             await Round(appProbe, AppSend, sizes.FanOutWarmup);
 
             // Rounds in turns, alternating who goes first, so drift on a shared machine falls on both sides alike.
-            var round = sizes.FanOutDuration / sizes.FanOutRounds;
+            var round = duration / sizes.FanOutRounds;
             var appRounds = new List<BroadcastOutcome>();
             var bareRounds = new List<BroadcastOutcome>();
             for (var r = 0; r < sizes.FanOutRounds; r++)
