@@ -7,7 +7,8 @@ using SupportCommunity.Benchmarks.Hosting;
 namespace SupportCommunity.Benchmarks;
 
 /// <summary>What the idle agent connects to, sent as one JSON line on its standard input (tokens stay off the command line).</summary>
-public sealed record IdleAgentSetup(Uri HubUrl, bool Bare, string Room, long AfterSequence, IReadOnlyList<string> Tokens);
+/// <param name="Join">Join the room (or group) after connecting; without it the connections stay merely connected.</param>
+public sealed record IdleAgentSetup(Uri HubUrl, bool Bare, string Room, long AfterSequence, IReadOnlyList<string> Tokens, bool Join = true);
 
 /// <summary>
 /// Holds idle member connections in a process of its own, so that the server process's heap and RSS contain only the
@@ -33,7 +34,9 @@ public static class IdleAgent
                 var opened = await HubClients.ConnectManyAsync(
                     count,
                     i => Task.FromResult(HubClients.Build(setup.HubUrl, setup.Bare ? null : setup.Tokens[(offset + i) % setup.Tokens.Count])),
-                    (c, _) => setup.Bare ? c.InvokeAsync("Join", setup.Room) : c.InvokeAsync<object>("JoinRoom", setup.Room, setup.AfterSequence),
+                    (c, _) => !setup.Join ? Task.CompletedTask
+                        : setup.Bare ? c.InvokeAsync("Join", setup.Room)
+                        : c.InvokeAsync<object>("JoinRoom", setup.Room, setup.AfterSequence),
                     CancellationToken.None);
                 connections.AddRange(opened.Connections);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"opened {opened.Connections.Count} {opened.Failures} {opened.FirstError}"));

@@ -17,13 +17,13 @@ public sealed record MachineInfo(
         (GCSettings.IsServerGC ? "server" : "workstation") + (GCSettings.LatencyMode == GCLatencyMode.Batch ? "" : ", concurrent"),
         GitCommit());
 
-    private static string? FirstValue(string file, string key)
+    private static string? FirstValue(string file, string key, char separator = ':')
     {
         try
         {
             return File.ReadLines(file)
                 .Where(l => l.StartsWith(key, StringComparison.Ordinal))
-                .Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim())
+                .Select(l => l[(l.IndexOf(separator, StringComparison.Ordinal) + 1)..].Trim())
                 .FirstOrDefault();
         }
         catch (IOException)
@@ -40,8 +40,8 @@ public sealed record MachineInfo(
 
     private static string OsName()
     {
-        var pretty = FirstValue("/etc/os-release", "PRETTY_NAME")?.Trim('"');
-        return pretty is null ? RuntimeInformation.OSDescription : $"{pretty} ({RuntimeInformation.OSDescription})";
+        var pretty = FirstValue("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"');
+        return pretty is null ? RuntimeInformation.OSDescription : $"{pretty}, kernel {Environment.OSVersion.Version}";
     }
 
     private static string? GitCommit()

@@ -106,6 +106,7 @@ public static class ReportWriter
         "/s" => Inv($"{value:#,0} /s"),
         "B" => Inv($"{value:#,0} B"),
         "KiB" => Inv($"{value:#,0.0} KiB"),
+        "x" => Inv($"{value:0.00}x"),
         _ => Inv($"{value:#,0.##} {unit}").TrimEnd(),
     };
 

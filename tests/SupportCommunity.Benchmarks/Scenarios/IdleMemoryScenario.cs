@@ -25,6 +25,7 @@ public sealed class IdleMemoryScenario : IScenario
     {
         var sizes = context.Sizes;
         PerConnection appCost;
+        PerConnection appConnected;
         await using (var app = AppNode.Start(context.NewFolder("idle")))
         {
             var tokens = new List<string>();
@@ -35,17 +36,24 @@ public sealed class IdleMemoryScenario : IScenario
 
             var setup = new IdleAgentSetup(app.HubUrl, Bare: false, Room, LastSequence(app.ConnectionString), tokens);
             appCost = await MeasureAsync(setup, sizes, cancellationToken);
+            appConnected = await MeasureAsync(setup with { Join = false }, sizes, cancellationToken);
         }
 
         PerConnection bareCost;
+        PerConnection bareConnected;
         await using (var bare = await BareHubServer.StartAsync())
         {
-            bareCost = await MeasureAsync(new IdleAgentSetup(bare.HubUrl, Bare: true, HubGroups.Room(Room), 0, []), sizes, cancellationToken);
+            var setup = new IdleAgentSetup(bare.HubUrl, Bare: true, HubGroups.Room(Room), 0, []);
+            bareCost = await MeasureAsync(setup, sizes, cancellationToken);
+            bareConnected = await MeasureAsync(setup with { Join = false }, sizes, cancellationToken);
         }
 
         context.Log($"app: {appCost.HeapBytes:0} B heap, {appCost.RssBytes:0} B RSS per connection; bare: {bareCost.HeapBytes:0} B heap, {bareCost.RssBytes:0} B RSS");
         result.Add(new Figure($"managed heap per connection ({sizes.IdleConnections:#,0} joined)", "B", appCost.HeapBytes, "bare hub", bareCost.HeapBytes));
         result.Add(new Figure($"RSS per connection ({sizes.IdleConnections:#,0} joined)", "B", appCost.RssBytes, "bare hub", bareCost.RssBytes));
+        // Where the difference lives: in the connection itself (authentication, the request it rode in on) or in joining.
+        result.Add(new Figure("managed heap per connection, connected, not joined", "B", appConnected.HeapBytes, "bare hub", bareConnected.HeapBytes));
+        result.Add(new Figure("managed heap for joining, per connection", "B", appCost.HeapBytes - appConnected.HeapBytes, "bare hub", bareCost.HeapBytes - bareConnected.HeapBytes));
         var ratio = appCost.HeapBytes / bareCost.HeapBytes;
         result.Check($"managed heap per idle connection <= {Target}x bare hub", $"{ratio:0.00}x ({appCost.HeapBytes / 1024:0.0} KiB vs {bareCost.HeapBytes / 1024:0.0} KiB)", ratio <= Target);
         result.Note($"Method: the agent process opens {sizes.IdleWarmConnections} joined connections, the server process takes a full compacting GC and "
