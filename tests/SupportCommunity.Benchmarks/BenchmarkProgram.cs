@@ -1,3 +1,4 @@
+using SupportCommunity.Benchmarks.Hosting;
 using SupportCommunity.Benchmarks.Reporting;
 
 namespace SupportCommunity.Benchmarks;

@@ -7,10 +7,8 @@ public sealed record BroadcastOutcome(IReadOnlyList<double> Samples, int Sends, 
 {
     public LatencySummary Latency { get; } = LatencySummary.Of(Samples);
 
+    /// <summary>Deliveries that never came within the grace period.</summary>
     public long Lost => Math.Max(0, Expected - Delivered);
-
-    /// <summary>Deliveries that never came plus sends that failed, over everything attempted.</summary>
-    public double ErrorRate => Expected + Sends == 0 ? 0 : (double)(Lost + FailedSends) / (Expected + Sends);
 
     /// <summary>Rounds of the same measurement taken in turns with another side's, as one.</summary>
     public static BroadcastOutcome Merge(IReadOnlyList<BroadcastOutcome> rounds) => new(
