@@ -26,7 +26,7 @@ public sealed class ScaleOutFixture : IAsyncLifetime
 
     public string ChannelPrefix { get; } = "browser-scaleout-" + Guid.NewGuid().ToString("N")[..12];
 
-    public RedisServerProcess Redis { get; private set; } = default!;
+    public RedisServer Redis { get; private set; } = default!;
 
     public CommunityAppFactory NodeA { get; private set; } = default!;
 
@@ -38,11 +38,11 @@ public sealed class ScaleOutFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(Root);
         BrowserFixture.KeepChromiumOutOfHome();
-        Redis = await RedisServerProcess.StartAsync(Path.Combine(Root, "redis"));
+        Redis = await RedisServer.StartAsync();
 
         var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Redis"] = Redis.ConnectionString,
+            ["ConnectionStrings:Redis"] = Redis.Endpoint,
             ["Redis:ChannelPrefix"] = ChannelPrefix,
         };
         NodeA = new CommunityAppFactory(Root, settings);

@@ -37,7 +37,7 @@ public sealed class ScaleOutRedisOutageBrowserTests(ScaleOutFixture fixture) : I
         await Expect(customer.MessagesWith(text)).ToHaveCountAsync(0);
 
         var restarted = Stopwatch.StartNew();
-        await fixture.Redis.StartAsync();
+        await fixture.Redis.RestartAsync();
         await Expect(customer.MessagesWith(text)).ToHaveCountAsync(1, new() { Timeout = 15_000 });
         var caughtUpAfter = restarted.Elapsed;
         await ScaleOutFixture.WaitForHealthAsync(fixture.NodeA, "Healthy", HealthTimeout);

@@ -22,10 +22,10 @@ public sealed class CrossNodeScenario : IScenario
     {
         var sizes = context.Sizes;
         var folder = context.NewFolder("crossnode");
-        await using var redis = await RedisServer.StartAsync(Path.Combine(folder, "redis"), cancellationToken);
+        await using var redis = await RedisServer.StartAsync();
         var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Redis"] = redis.ConnectionString,
+            ["ConnectionStrings:Redis"] = redis.Endpoint,
             ["Redis:ChannelPrefix"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             // The backplane logs the throwaway Redis going away at the end as an error. Anything lost while measuring
             // is counted by the scenario itself.
@@ -36,7 +36,7 @@ public sealed class CrossNodeScenario : IScenario
         await using var nodeA = AppNode.Start(folder, settings);
         await using var nodeB = AppNode.Start(folder, settings);
         await using var bare = await BareHubServer.StartAsync();
-        await using var roundTrip = await RedisRoundTrip.ConnectAsync(redis.ConnectionString);
+        await using var roundTrip = await RedisRoundTrip.ConnectAsync(redis.Endpoint);
 
         var members = sizes.CrossNodeMembersPerNode;
         var probeA = new LatencyProbe();

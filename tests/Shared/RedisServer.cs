@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace SupportCommunity.Web.Tests.ScaleOut;
+namespace SupportCommunity.Testing;
 
 /// <summary>
 /// A throwaway redis-server child process on a free loopback port, for tests that stop and restart Redis. It can be
