@@ -1,0 +1,56 @@
+using System.Net.Http.Json;
+using static Microsoft.Playwright.Assertions;
+
+namespace SupportCommunity.Browser.Tests;
+
+/// <summary>A room longer than one page: the newest page shows first, and scrolling up brings the older ones.</summary>
+public sealed class HistoryBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task LongRoom_ScrolledToTheTop_LoadsOlderHistoryInOrder()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        await PostAsync("manager@demo.test", "feedback", Enumerable.Range(1, 120).Select(i => $"History {i:000} [{tag}]"));
+
+        await using var reader = await fixture.NewUserAsync();
+        await reader.SignInWithDemoPickerAsync("member@demo.test");
+        await reader.OpenRoomAsync("feedback");
+
+        // The newest page is shown at the bottom; the oldest messages are not loaded yet.
+        await Expect(reader.BodiesWith($"History 120 [{tag}]")).ToBeVisibleAsync();
+        await Expect(reader.BodiesWith($"History 001 [{tag}]")).ToHaveCountAsync(0);
+
+        // Scrolling up loads older pages until the beginning of the room.
+        var list = reader.Page.GetByTestId("message-list");
+        var start = reader.Page.GetByTestId("history-start");
+        for (var i = 0; i < 20 && await start.CountAsync() == 0; i++)
+        {
+            await list.EvaluateAsync("el => el.scrollTop = 0");
+            await reader.Page.Mouse.WheelAsync(0, -2000);
+            await Expect(reader.Page.GetByTestId("load-older").Or(start)).ToBeVisibleAsync();
+        }
+
+        await Expect(start).ToBeVisibleAsync();
+        await list.EvaluateAsync("el => el.scrollTop = 0");
+        await Expect(reader.BodiesWith($"History 001 [{tag}]")).ToBeVisibleAsync();
+        var loaded = await reader.Page.GetByTestId("message").EvaluateAllAsync<long[]>("els => els.map(e => Number(e.dataset.sequence))");
+        Assert.Equal(loaded.Order(), loaded);
+        Assert.Equal(loaded.Length, loaded.Distinct().Count());
+    }
+
+    private async Task PostAsync(string email, string room, IEnumerable<string> bodies)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.BaseAddress };
+        var login = await http.PostAsJsonAsync("api/auth/login", new { email, password = UserSession.DemoPassword });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<Token>())!.AccessToken;
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        foreach (var body in bodies)
+        {
+            var sent = await http.PostAsJsonAsync($"api/rooms/{room}/messages", new { clientMessageId = Guid.NewGuid(), body });
+            sent.EnsureSuccessStatusCode();
+        }
+    }
+
+    private sealed record Token(string AccessToken);
+}
