@@ -136,15 +136,25 @@ public sealed class RedisServer : IAsyncDisposable
         foreach (var argument in new[]
                  {
                      "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-                     "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+                     "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice",
                  })
         {
             start.ArgumentList.Add(argument);
         }
 
         var output = new StringBuilder();
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) =>
+        {
+            Append(output, e.Data);
+            // redis-server logs this line (at the notice level) once it listens.
+            if (e.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("redis-server exited."));
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         try
         {
@@ -161,22 +171,24 @@ public sealed class RedisServer : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
 
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await PingAsync())
+        try
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
+            await ready.Task.WaitAsync(timeout);
+            if (!await PingAsync())
             {
-                string log;
-                lock (output)
-                {
-                    log = output.ToString();
-                }
-
-                await DisposeAsync();
-                throw new InvalidOperationException($"redis-server did not answer PING on port {Port}: {log}");
+                throw new InvalidOperationException("redis-server said it was ready but did not answer PING.");
+            }
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            string log;
+            lock (output)
+            {
+                log = output.ToString();
             }
 
-            await Task.Delay(50);
+            await DisposeAsync();
+            throw new InvalidOperationException($"redis-server did not start on port {Port} ({ex.Message}): {log}", ex);
         }
     }
 

@@ -41,6 +41,8 @@ public sealed class LatencyProbe
 /// <summary>The deliveries of one run.</summary>
 public sealed class ProbeWindow(string run, int capacity)
 {
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _expected = long.MaxValue;
     private int _received;
 
     public string Run { get; } = run;
@@ -54,17 +56,29 @@ public sealed class ProbeWindow(string run, int capacity)
         if (Payload.TryRead(body, Run, out var intended))
         {
             Latencies.Record(intended);
-            Interlocked.Increment(ref _received);
+            if (Interlocked.Increment(ref _received) >= Volatile.Read(ref _expected))
+            {
+                _reached.TrySetResult();
+            }
         }
     }
 
     /// <summary>Waits until <paramref name="expected"/> deliveries are in or the timeout passes; returns how many came.</summary>
     public async Task<int> WaitForAsync(long expected, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        while (Received < expected && clock.Elapsed < timeout)
+        Volatile.Write(ref _expected, expected);
+        if (Received >= expected)
         {
-            await Task.Delay(20, cancellationToken);
+            return Received;
+        }
+
+        try
+        {
+            await _reached.Task.WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Some deliveries never came; the caller reports how many did.
         }
 
         return Received;
