@@ -31,6 +31,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<RoomService>();
+        services.AddSingleton<RoomDirectory>();
+        services.AddMemoryCache();
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<TypingSignal>();
         return services;

@@ -14,6 +14,7 @@ namespace SupportCommunity.Messages;
 /// </summary>
 public sealed partial class MessageService(
     IDbContextFactory<CommunityDbContext> dbFactory,
+    RoomDirectory directory,
     IRoomEventBus bus,
     MessageWriter writer,
     FloodGuard floodGuard,
@@ -37,41 +38,37 @@ public sealed partial class MessageService(
             throw CommunityException.Invalid("clientMessageId must be a non-empty GUID.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var room = await FindRoomAsync(db, roomSlug, cancellationToken);
-
-        var stored = await FindSentAsync(db, actor, clientMessageId, room, cancellationToken);
-        if (stored is not null)
-        {
-            return stored;
-        }
-
+        var room = await directory.GetAsync(roomSlug, cancellationToken);
         var text = MessageText.Normalize(body, _limits.MaxBodyLength);
-        if (replyToSequence is { } parent && (parent < 1 || parent > room.LastSequence))
+        if (replyToSequence is { } parent && !await HasMessageAsync(room, parent, cancellationToken))
         {
             throw CommunityException.Invalid($"There is no message {parent} in this room to reply to.");
         }
 
-        floodGuard.Charge(actor, room.Id);
-
         try
         {
-            // Group commit: stored, numbered and published with whatever else is being sent right now.
+            // Group commit: stored, numbered and published with whatever else is being sent right now. A retry of a
+            // stored send gets that message back and is not counted against the flood limit again.
             var message = await writer.WriteAsync(new NewMessage(
-                room.Id, room.Slug, actor, clientMessageId, text, replyToSequence, clock.GetUtcNow()))
+                room.Id, room.Slug, actor, clientMessageId, text, replyToSequence, clock.GetUtcNow(),
+                Admit: () => floodGuard.Charge(actor, room.Id)))
                 .WaitAsync(cancellationToken);
             return MessageDto.From(message, room.Slug);
         }
         catch (DbUpdateException)
         {
-            // The same send arrived twice at once and the other copy won the unique index: return it.
-            var raced = await FindSentAsync(db, actor, clientMessageId, room, cancellationToken);
+            // The same send arrived twice at once on two nodes and the other copy won the unique index: return it.
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var raced = await db.Messages.AsNoTracking()
+                .SingleOrDefaultAsync(m => m.AuthorId == actor.UserId && m.ClientMessageId == clientMessageId, cancellationToken);
             if (raced is null)
             {
                 throw;
             }
 
-            return raced;
+            return raced.RoomId == room.Id
+                ? MessageDto.From(raced, room.Slug)
+                : throw new CommunityException(CommunityError.Conflict, "This clientMessageId was already used for a message in another room.");
         }
     }
 
@@ -156,8 +153,8 @@ public sealed partial class MessageService(
             throw CommunityException.Invalid("before must be a positive sequence.");
         }
 
+        var room = await directory.GetAsync(roomSlug, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var room = await FindRoomAsync(db, roomSlug, cancellationToken);
         return await ReadPageAsync(db, room, beforeSequence ?? long.MaxValue, size, cancellationToken);
     }
 
@@ -209,7 +206,7 @@ public sealed partial class MessageService(
         }
 
         // A first join, a sequence this room never had, or a mass of changes to old messages: the latest page.
-        var page = await ReadPageAsync(db, room, long.MaxValue, _limits.DefaultPageSize, cancellationToken);
+        var page = await ReadPageAsync(db, new RoomKey(room.Id, room.Slug), long.MaxValue, _limits.DefaultPageSize, cancellationToken);
         return new RoomSnapshot(roomDto, page.Messages, page.HasMore, Reset: afterSequence > 0);
     }
 
@@ -225,23 +222,31 @@ public sealed partial class MessageService(
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The keyset page query, compiled once: pages are the hottest read (every join and scroll).</summary>
+    private static readonly Func<CommunityDbContext, int, long, int, IAsyncEnumerable<Message>> PageQuery =
+        EF.CompileAsyncQuery((CommunityDbContext db, int roomId, long beforeSequence, int take) =>
+            db.Messages.AsNoTracking()
+                .Where(m => m.RoomId == roomId && m.Sequence < beforeSequence)
+                .OrderByDescending(m => m.Sequence)
+                .Take(take));
+
     private static async Task<HistoryPage> ReadPageAsync(
-        CommunityDbContext db, Room room, long beforeSequence, int size, CancellationToken cancellationToken)
+        CommunityDbContext db, RoomKey room, long beforeSequence, int size, CancellationToken cancellationToken)
     {
-        var newestFirst = await db.Messages.AsNoTracking()
-            .Where(m => m.RoomId == room.Id && m.Sequence < beforeSequence)
-            .OrderByDescending(m => m.Sequence)
-            .Take(size + 1)
-            .ToListAsync(cancellationToken);
+        var newestFirst = new List<MessageDto>(size + 1);
+        await foreach (var message in PageQuery(db, room.Id, beforeSequence, size + 1).WithCancellation(cancellationToken))
+        {
+            newestFirst.Add(MessageDto.From(message, room.Slug));
+        }
 
         var hasMore = newestFirst.Count > size;
-        var page = newestFirst.Take(size).Reverse().Select(m => MessageDto.From(m, room.Slug)).ToList();
+        var page = newestFirst.Take(size).Reverse().ToList();
         return new HistoryPage(page, hasMore);
     }
 
     private static async Task<Room> FindRoomAsync(CommunityDbContext db, string roomSlug, CancellationToken cancellationToken) =>
         await db.Rooms.AsNoTracking().SingleOrDefaultAsync(r => r.Slug == roomSlug, cancellationToken)
-        ?? throw CommunityException.NotFound($"There is no room '{Shorten(roomSlug)}'.");
+        ?? throw CommunityException.NotFound($"There is no room '{RoomDirectory.Shorten(roomSlug)}'.");
 
     private static async Task<(Message Message, Room Room)> FindMessageAsync(
         CommunityDbContext db, long messageId, CancellationToken cancellationToken)
@@ -252,22 +257,15 @@ public sealed partial class MessageService(
         return (message, room);
     }
 
-    private static async Task<MessageDto?> FindSentAsync(
-        CommunityDbContext db, Actor actor, Guid clientMessageId, Room room, CancellationToken cancellationToken)
+    private async Task<bool> HasMessageAsync(RoomKey room, long sequence, CancellationToken cancellationToken)
     {
-        var sent = await db.Messages.AsNoTracking()
-            .SingleOrDefaultAsync(m => m.AuthorId == actor.UserId && m.ClientMessageId == clientMessageId, cancellationToken);
-        if (sent is null)
+        if (sequence < 1)
         {
-            return null;
+            return false;
         }
 
-        if (sent.RoomId != room.Id)
-        {
-            throw new CommunityException(CommunityError.Conflict, "This clientMessageId was already used for a message in another room.");
-        }
-
-        return MessageDto.From(sent, room.Slug);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Messages.AnyAsync(m => m.RoomId == room.Id && m.Sequence == sequence, cancellationToken);
     }
 
     private static Task<bool> ModeratesAsync(CommunityDbContext db, Actor actor, Room room, CancellationToken cancellationToken) =>
@@ -293,8 +291,6 @@ public sealed partial class MessageService(
 
     private static string FormatWindow(TimeSpan window) =>
         window.TotalHours >= 1 ? $"{window.TotalHours:0.#} hours" : $"{window.TotalMinutes:0} minutes";
-
-    private static string Shorten(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
 }
 
 /// <summary>

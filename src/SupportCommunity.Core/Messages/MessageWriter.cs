@@ -7,14 +7,26 @@ using SupportCommunity.Identity;
 
 namespace SupportCommunity.Messages;
 
-/// <summary>A validated message waiting to be stored.</summary>
+/// <summary>
+/// A validated message waiting to be stored. <paramref name="Admit"/> runs only if the send is new (not a retry of a
+/// stored one) and refuses it by throwing, for limits that must not count a retry twice.
+/// </summary>
 internal sealed record NewMessage(
-    int RoomId, string RoomSlug, Actor Author, Guid ClientMessageId, string Text, long? ReplyToSequence, DateTimeOffset CreatedAt);
+    int RoomId,
+    string RoomSlug,
+    Actor Author,
+    Guid ClientMessageId,
+    string Text,
+    long? ReplyToSequence,
+    DateTimeOffset CreatedAt,
+    Action? Admit = null);
 
 /// <summary>
 /// Stores sends by group commit: whatever sends are waiting when the writer is free go into one transaction (one
-/// disk flush for all of them), are acknowledged after the commit, and are published in sequence order. A send
-/// that fails alone (for example a unique-index race) is retried alone, so it cannot fail the others.
+/// disk flush for all of them), are acknowledged after the commit, and are published in sequence order. Retries
+/// (a client message id its author already used) are answered with the stored message, found for the whole batch in
+/// one query. A send that fails alone (for example a unique-index race with another node) is retried alone, so it
+/// cannot fail the others.
 /// </summary>
 public sealed partial class MessageWriter : IAsyncDisposable
 {
@@ -113,16 +125,23 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
     private async Task WriteBatchAsync(List<(NewMessage Message, TaskCompletionSource<Message> Done)> batch)
     {
+        List<(NewMessage Message, TaskCompletionSource<Message> Done)> admitted;
         IReadOnlyList<Message> stored;
         try
         {
             await using var db = await _dbFactory.CreateDbContextAsync();
-            stored = await AppendAsync(db, [.. batch.Select(b => b.Message)], CancellationToken.None);
+            admitted = await AnswerRetriesAsync(db, batch);
+            if (admitted.Count == 0)
+            {
+                return;
+            }
+
+            stored = await AppendAsync(db, [.. admitted.Select(b => b.Message)], CancellationToken.None);
         }
         catch (Exception ex) when (batch.Count > 1)
         {
             BatchFailed(ex, batch.Count);
-            foreach (var item in batch)
+            foreach (var item in batch.Where(b => !b.Done.Task.IsCompleted))
             {
                 await WriteBatchAsync([item]);
             }
@@ -138,12 +157,77 @@ public sealed partial class MessageWriter : IAsyncDisposable
         // Publish in sequence order before acknowledging, so live listeners see the room in order.
         foreach (var (message, i) in stored.Select((m, i) => (m, i)).OrderBy(x => x.m.RoomId).ThenBy(x => x.m.Sequence))
         {
-            await PublishAsync(new MessagePosted(MessageDto.From(message, batch[i].Message.RoomSlug)));
+            await PublishAsync(new MessagePosted(MessageDto.From(message, admitted[i].Message.RoomSlug)));
         }
 
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < admitted.Count; i++)
         {
-            batch[i].Done.TrySetResult(stored[i]);
+            admitted[i].Done.TrySetResult(stored[i]);
+        }
+    }
+
+    /// <summary>
+    /// Completes the retries in a batch with the message already stored for them (or a conflict, if that was in
+    /// another room), runs the admission check of the new ones, and returns those admitted. Two copies of one send in
+    /// the same batch are stored once and both get it.
+    /// </summary>
+    private static async Task<List<(NewMessage Message, TaskCompletionSource<Message> Done)>> AnswerRetriesAsync(
+        CommunityDbContext db, List<(NewMessage Message, TaskCompletionSource<Message> Done)> batch)
+    {
+        var authors = batch.Select(b => b.Message.Author.UserId).Distinct().ToList();
+        var ids = batch.Select(b => b.Message.ClientMessageId).Distinct().ToList();
+        var earlier = (await db.Messages.AsNoTracking()
+                .Where(m => authors.Contains(m.AuthorId) && ids.Contains(m.ClientMessageId))
+                .ToListAsync())
+            .ToDictionary(m => (m.AuthorId, m.ClientMessageId));
+
+        var admitted = new List<(NewMessage Message, TaskCompletionSource<Message> Done)>(batch.Count);
+        var firstCopies = new Dictionary<(string, Guid), (NewMessage Message, TaskCompletionSource<Message> Done)>();
+        foreach (var item in batch)
+        {
+            var key = (item.Message.Author.UserId, item.Message.ClientMessageId);
+            if (earlier.TryGetValue(key, out var stored))
+            {
+                Answer(item, stored.RoomId, Task.FromResult(stored));
+            }
+            else if (firstCopies.TryGetValue(key, out var first))
+            {
+                Answer(item, first.Message.RoomId, first.Done.Task);
+            }
+            else
+            {
+                try
+                {
+                    item.Message.Admit?.Invoke();
+                }
+                catch (Exception refusal)
+                {
+                    item.Done.TrySetException(refusal);
+                    continue;
+                }
+
+                firstCopies.Add(key, item);
+                admitted.Add(item);
+            }
+        }
+
+        return admitted;
+
+        static void Answer((NewMessage Message, TaskCompletionSource<Message> Done) retry, int storedRoomId, Task<Message> stored)
+        {
+            if (storedRoomId != retry.Message.RoomId)
+            {
+                retry.Done.TrySetException(new CommunityException(
+                    CommunityError.Conflict, "This clientMessageId was already used for a message in another room."));
+                return;
+            }
+
+            _ = stored.ContinueWith(
+                (t, state) => ((TaskCompletionSource<Message>)state!).TrySetFromTask(t),
+                retry.Done,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
     }
 

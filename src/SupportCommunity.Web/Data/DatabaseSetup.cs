@@ -34,13 +34,13 @@ public static class DatabaseSetup
                 throw new InvalidOperationException($"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is empty.");
             }
 
-            builder.Services.AddDbContextFactory<CommunityDbContext>(db => db.UseSqlServer(
+            builder.Services.AddPooledDbContextFactory<CommunityDbContext>(db => db.UseSqlServer(
                 connectionString, sql => sql.MigrationsAssembly("SupportCommunity.Migrations.SqlServer")));
         }
         else if (string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             connectionString ??= DefaultSqliteConnectionString(builder.Environment);
-            builder.Services.AddDbContextFactory<CommunityDbContext>(db => db.UseSqlite(
+            builder.Services.AddPooledDbContextFactory<CommunityDbContext>(db => db.UseSqlite(
                 connectionString, sqlite => sqlite.MigrationsAssembly("SupportCommunity.Migrations.Sqlite")));
         }
         else
@@ -48,6 +48,9 @@ public static class DatabaseSetup
             throw new InvalidOperationException($"Database:Provider must be Sqlite or SqlServer, not '{options.Provider}'.");
         }
 
+        // Feature services create a context per operation from the pooled factory; Identity and the key ring take a
+        // scoped one from the same pool.
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<CommunityDbContext>>().CreateDbContext());
         builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
         builder.Services.AddSingleton(new DemoMode(
             builder.Configuration.GetValue<bool?>("Demo:Enabled") ?? !builder.Environment.IsProduction()));

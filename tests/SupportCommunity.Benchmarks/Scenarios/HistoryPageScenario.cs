@@ -34,10 +34,21 @@ public sealed class HistoryPageScenario : IScenario
         // The SQL the app sends for one page, captured from EF Core itself, with a `before` no other parameter has.
         var probeBefore = (last / 2) + 7;
         HistoryPage? probePage = null;
-        var commands = await EfCommandCapture.DuringAsync(async () =>
-            probePage = await messages.GetHistoryAsync(HistoryFixture.Room, probeBefore, PageSize, cancellationToken));
-        var query = commands.LastOrDefault(c => c.Sql.Contains("\"Messages\"", StringComparison.Ordinal) && c.Sql.Contains("ORDER BY", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException("No history query was captured from EF Core.");
+        // EF Core re-checks whether a diagnostic listener wants its events only once a second (LoggingCacheTime,
+        // cached per pooled context), so the probe repeats until the listener has seen the query.
+        CapturedCommand? query = null;
+        var probing = Stopwatch.StartNew();
+        while (query is null && probing.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            var commands = await EfCommandCapture.DuringAsync(async () =>
+                probePage = await messages.GetHistoryAsync(HistoryFixture.Room, probeBefore, PageSize, cancellationToken));
+            query = commands.LastOrDefault(c => c.Sql.Contains("\"Messages\"", StringComparison.Ordinal) && c.Sql.Contains("ORDER BY", StringComparison.Ordinal));
+        }
+
+        if (query is null)
+        {
+            throw new InvalidOperationException("No history query was captured from EF Core.");
+        }
         var raw = new RawKeysetQuery(app.ConnectionString, query, probeBefore, PageSize);
         if (!raw.Read(probeBefore).Select(m => m.Sequence).SequenceEqual(probePage!.Messages.Select(m => m.Sequence)))
         {

@@ -72,6 +72,31 @@ public sealed class MessageServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_RetriesOfStoredSends_DoNotCountAgainstTheFloodLimit()
+    {
+        await using var database = new CommunityDatabase(new() { ["Limits:FloodMessages"] = "2" });
+        await database.InitializeAsync();
+        await database.AddRoomAsync("general");
+        var customer = await database.AddUserAsync("Robin", CommunityRoles.Customer);
+        var messages = database.Get<MessageService>();
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+
+        await messages.SendAsync(customer, "general", first, "one");
+        await messages.SendAsync(customer, "general", second, "two");
+        // A client resending its outbox after a reconnect: both already stored, neither is charged again.
+        var retried = await Task.WhenAll(
+            messages.SendAsync(customer, "general", first, "one"),
+            messages.SendAsync(customer, "general", second, "two"));
+        var third = await Assert.ThrowsAsync<CommunityException>(() => messages.SendAsync(customer, "general", Guid.NewGuid(), "three"));
+
+        Assert.Equal([1L, 2L], retried.Select(m => m.Sequence));
+        Assert.Equal(CommunityError.TooManyRequests, third.Error);
+        await using var db = await database.CreateDbContextAsync();
+        Assert.Equal(2, await db.Messages.CountAsync());
+    }
+
+    [Fact]
     public async Task SendAsync_SameClientMessageIdFromAnotherAuthor_IsANewMessage()
     {
         var id = Guid.NewGuid();
