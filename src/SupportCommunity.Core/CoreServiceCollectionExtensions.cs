@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using SupportCommunity.Conversations;
 using SupportCommunity.Events;
 using SupportCommunity.Messages;
+using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
 
@@ -32,6 +34,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MessageService>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<RoomDirectory>();
+        services.AddSingleton<ConversationService>();
+        services.AddSingleton<NotificationService>();
+        services.AddHostedService<NotificationDispatcher>();
         services.AddMemoryCache();
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<TypingSignal>();

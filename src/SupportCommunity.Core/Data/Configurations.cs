@@ -1,3 +1,4 @@
+using SupportCommunity.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using SupportCommunity.Identity;
@@ -22,6 +23,10 @@ internal sealed class RoomConfiguration : IEntityTypeConfiguration<Room>
         room.Property(r => r.Name).HasMaxLength(100);
         room.Property(r => r.Topic).HasMaxLength(300);
         room.HasIndex(r => r.Slug).IsUnique();
+        // "My conversations", and reusing the conversation already opened from a message.
+        room.HasIndex(r => new { r.CustomerId, r.SourceRoomId, r.SourceSequence }).IsUnique().HasFilter("SourceSequence IS NOT NULL");
+        room.HasIndex(r => r.ParentRoomId);
+        room.HasOne<CommunityUser>().WithMany().HasForeignKey(r => r.CustomerId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
@@ -59,8 +64,25 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         message.HasIndex(m => new { m.RoomId, m.Revision });
         // Idempotent sends: one message per author and client message id.
         message.HasIndex(m => new { m.AuthorId, m.ClientMessageId }).IsUnique();
+        // A thread's replies.
+        message.HasIndex(m => new { m.RoomId, m.ReplyToSequence });
 
         message.HasOne<Room>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Restrict);
         message.HasOne<CommunityUser>().WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> notification)
+    {
+        notification.Property(n => n.RoomSlug).HasMaxLength(64);
+        notification.Property(n => n.RoomName).HasMaxLength(100);
+        notification.Property(n => n.ActorName).HasMaxLength(MessageLimitsDefaults.DisplayNameLength);
+        notification.Property(n => n.Excerpt).HasMaxLength(Notification.ExcerptLength);
+        // The bell: a user's newest first, by keyset on the id; unread counts.
+        notification.HasIndex(n => new { n.UserId, n.Id });
+        notification.HasIndex(n => new { n.UserId, n.ReadAt });
+        notification.HasOne<CommunityUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

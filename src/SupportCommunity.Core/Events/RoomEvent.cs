@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SupportCommunity.Notifications;
 using SupportCommunity.Messages;
 using SupportCommunity.Presence;
 
@@ -11,7 +12,25 @@ namespace SupportCommunity.Events;
 [JsonDerivedType(typeof(PresenceChanged), "presence")]
 [JsonDerivedType(typeof(UserTyping), "typing")]
 [JsonDerivedType(typeof(CatchUpRequested), "catch-up")]
+[JsonDerivedType(typeof(NotificationAdded), "notification")]
+[JsonDerivedType(typeof(ReadMarked), "read")]
+[JsonDerivedType(typeof(NotificationsRead), "notifications-read")]
 public abstract record RoomEvent(string RoomSlug);
+
+/// <summary>
+/// Events for one user rather than a room travel on the same bus under the user's own channel name, which no room
+/// slug can take (slugs have no '@').
+/// </summary>
+public static class UserChannel
+{
+    public static string For(string userId) => "@user:" + userId;
+}
+
+/// <summary>A new entry in a user's bell, with their unread count after it.</summary>
+public sealed record NotificationAdded(string UserId, NotificationDto Notification, int Unread) : RoomEvent(UserChannel.For(UserId));
+
+/// <summary>A user read a room up to a point (in any tab, on any node), and their bell's unread count after it.</summary>
+public sealed record ReadMarked(string UserId, string Room, long LastReadSequence, int UnreadNotifications) : RoomEvent(UserChannel.For(UserId));
 
 public sealed record MessagePosted(MessageDto Message) : RoomEvent(Message.RoomSlug);
 
@@ -30,3 +49,6 @@ public sealed record CatchUpRequested() : RoomEvent(AllRooms)
 {
     public const string AllRooms = "*";
 }
+
+/// <summary>A user marked bell entries read; their unread count after it.</summary>
+public sealed record NotificationsRead(string UserId, int Unread) : RoomEvent(UserChannel.For(UserId));

@@ -29,7 +29,14 @@ public sealed class Message
     /// <summary>Normalised markdown source. Kept after deletion for the audit trail; never served once deleted.</summary>
     public string Body { get; set; } = "";
 
+    /// <summary>The thread this message replies in: the sequence of the thread's first message (replies never nest).</summary>
     public long? ReplyToSequence { get; set; }
+
+    /// <summary>On a thread's first message: how many replies it has.</summary>
+    public int ReplyCount { get; set; }
+
+    /// <summary>Staff opened a private conversation from this public message.</summary>
+    public bool HelpedPrivately { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

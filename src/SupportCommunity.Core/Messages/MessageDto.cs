@@ -1,6 +1,10 @@
 namespace SupportCommunity.Messages;
 
-/// <summary>A message as every client sees it (design.md §4). A deleted message has no body.</summary>
+/// <summary>
+/// A message as every client sees it (design.md §4). A deleted message has no body. <see cref="ReplyToSequence"/>
+/// names the thread a reply belongs to; <see cref="ReplyCount"/> counts a thread's replies on its first message;
+/// <see cref="HelpedPrivately"/> marks a public message that staff answer in a private conversation.
+/// </summary>
 public sealed record MessageDto(
     long Id,
     string RoomSlug,
@@ -14,7 +18,9 @@ public sealed record MessageDto(
     long? ReplyToSequence,
     DateTimeOffset CreatedAt,
     DateTimeOffset? EditedAt,
-    bool Deleted)
+    bool Deleted,
+    int ReplyCount = 0,
+    bool HelpedPrivately = false)
 {
     public static MessageDto From(Message m, string roomSlug) => new(
         m.Id,
@@ -29,7 +35,9 @@ public sealed record MessageDto(
         m.ReplyToSequence,
         m.CreatedAt,
         m.EditedAt,
-        m.DeletedAt is not null);
+        m.DeletedAt is not null,
+        m.ReplyCount,
+        m.HelpedPrivately);
 }
 
 /// <summary>A page of history, oldest first. <see cref="HasMore"/> says whether older messages exist.</summary>

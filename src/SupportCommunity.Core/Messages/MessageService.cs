@@ -38,11 +38,13 @@ public sealed partial class MessageService(
             throw CommunityException.Invalid("clientMessageId must be a non-empty GUID.");
         }
 
-        var room = await directory.GetAsync(roomSlug, cancellationToken);
+        var room = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
         var text = MessageText.Normalize(body, _limits.MaxBodyLength);
-        if (replyToSequence is { } parent && !await HasMessageAsync(room, parent, cancellationToken))
+        if (replyToSequence is { } parent)
         {
-            throw CommunityException.Invalid($"There is no message {parent} in this room to reply to.");
+            // Threads are one level deep: a reply to a reply joins the same thread.
+            replyToSequence = await FindThreadRootAsync(room, parent, cancellationToken)
+                ?? throw CommunityException.Invalid($"There is no message {parent} in this room to reply to.");
         }
 
         try
@@ -75,7 +77,7 @@ public sealed partial class MessageService(
     public async Task<MessageDto> EditAsync(Actor actor, long messageId, string? body, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (message, room) = await FindMessageAsync(db, messageId, cancellationToken);
+        var (message, room) = await FindMessageAsync(db, actor, messageId, cancellationToken);
 
         var isAuthor = message.AuthorId == actor.UserId;
         if (!isAuthor && !actor.ManagesCommunity)
@@ -115,7 +117,7 @@ public sealed partial class MessageService(
     public async Task<MessageDto> DeleteAsync(Actor actor, long messageId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (message, room) = await FindMessageAsync(db, messageId, cancellationToken);
+        var (message, room) = await FindMessageAsync(db, actor, messageId, cancellationToken);
 
         if (message.AuthorId != actor.UserId && !actor.ManagesCommunity && !await ModeratesAsync(db, actor, room, cancellationToken))
         {
@@ -140,7 +142,7 @@ public sealed partial class MessageService(
 
     /// <summary>A page of history before <paramref name="beforeSequence"/> (or the latest), oldest first, by keyset.</summary>
     public async Task<HistoryPage> GetHistoryAsync(
-        string roomSlug, long? beforeSequence, int? limit, CancellationToken cancellationToken = default)
+        Actor actor, string roomSlug, long? beforeSequence, int? limit, CancellationToken cancellationToken = default)
     {
         var size = limit ?? _limits.DefaultPageSize;
         if (size < 1 || size > _limits.MaxPageSize)
@@ -153,9 +155,48 @@ public sealed partial class MessageService(
             throw CommunityException.Invalid("before must be a positive sequence.");
         }
 
-        var room = await directory.GetAsync(roomSlug, cancellationToken);
+        var room = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await ReadPageAsync(db, room, beforeSequence ?? long.MaxValue, size, cancellationToken);
+    }
+
+    /// <summary>A thread: its first message and every reply, oldest first (at most <see cref="CommunityLimits.MaxPageSize"/> replies, the newest).</summary>
+    public async Task<ThreadView> GetThreadAsync(Actor actor, string roomSlug, long rootSequence, CancellationToken cancellationToken = default)
+    {
+        var room = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
+        var rootSeq = await FindThreadRootAsync(room, rootSequence, cancellationToken)
+            ?? throw CommunityException.NotFound($"There is no message {rootSequence} in this room.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var root = await db.Messages.AsNoTracking().SingleAsync(m => m.RoomId == room.Id && m.Sequence == rootSeq, cancellationToken);
+        var replies = await db.Messages.AsNoTracking()
+            .Where(m => m.RoomId == room.Id && m.ReplyToSequence == rootSeq)
+            .OrderByDescending(m => m.Sequence)
+            .Take(_limits.MaxPageSize + 1)
+            .ToListAsync(cancellationToken);
+        return new ThreadView(
+            MessageDto.From(root, room.Slug),
+            [.. replies.Take(_limits.MaxPageSize).Reverse().Select(m => MessageDto.From(m, room.Slug))],
+            HasMore: replies.Count > _limits.MaxPageSize);
+    }
+
+    /// <summary>Messages of one room whose text contains <paramref name="query"/>, newest first (at most 50).</summary>
+    public async Task<IReadOnlyList<MessageDto>> SearchAsync(Actor actor, string roomSlug, string? query, CancellationToken cancellationToken = default)
+    {
+        var text = (query ?? "").Trim();
+        if (text.Length is < 2 or > 100)
+        {
+            throw CommunityException.Invalid("Search for 2 to 100 characters.");
+        }
+
+        var room = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
+        var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var found = await db.Messages.AsNoTracking()
+            .Where(m => m.RoomId == room.Id && m.DeletedAt == null && EF.Functions.Like(m.Body, pattern, "\\"))
+            .OrderByDescending(m => m.Sequence)
+            .Take(50)
+            .ToListAsync(cancellationToken);
+        return [.. found.Select(m => MessageDto.From(m, room.Slug))];
     }
 
     /// <summary>
@@ -165,15 +206,16 @@ public sealed partial class MessageService(
     /// most <see cref="CommunityLimits.MaxCatchUp"/> new messages at a time; <see cref="RoomSnapshot.HasMore"/> then
     /// says more follow (ask again after the last sequence returned).
     /// </summary>
-    public async Task<RoomSnapshot> CatchUpAsync(string roomSlug, long afterSequence, CancellationToken cancellationToken = default)
+    public async Task<RoomSnapshot> CatchUpAsync(Actor actor, string roomSlug, long afterSequence, CancellationToken cancellationToken = default)
     {
         if (afterSequence < 0)
         {
             throw CommunityException.Invalid("afterSequence must be 0 or a sequence the client has seen.");
         }
 
+        var key = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var room = await FindRoomAsync(db, roomSlug, cancellationToken);
+        var room = await db.Rooms.AsNoTracking().SingleAsync(r => r.Id == key.Id, cancellationToken);
         var roomDto = new RoomDto(room.Slug, room.Name, room.Topic, room.LastSequence, room.Revision, 0);
 
         if (afterSequence > 0 && afterSequence <= room.LastSequence)
@@ -206,7 +248,7 @@ public sealed partial class MessageService(
         }
 
         // A first join, a sequence this room never had, or a mass of changes to old messages: the latest page.
-        var page = await ReadPageAsync(db, new RoomKey(room.Id, room.Slug), long.MaxValue, _limits.DefaultPageSize, cancellationToken);
+        var page = await ReadPageAsync(db, key, long.MaxValue, _limits.DefaultPageSize, cancellationToken);
         return new RoomSnapshot(roomDto, page.Messages, page.HasMore, Reset: afterSequence > 0);
     }
 
@@ -244,28 +286,33 @@ public sealed partial class MessageService(
         return new HistoryPage(page, hasMore);
     }
 
-    private static async Task<Room> FindRoomAsync(CommunityDbContext db, string roomSlug, CancellationToken cancellationToken) =>
-        await db.Rooms.AsNoTracking().SingleOrDefaultAsync(r => r.Slug == roomSlug, cancellationToken)
-        ?? throw CommunityException.NotFound($"There is no room '{RoomDirectory.Shorten(roomSlug)}'.");
-
-    private static async Task<(Message Message, Room Room)> FindMessageAsync(
-        CommunityDbContext db, long messageId, CancellationToken cancellationToken)
+    /// <summary>The message and its room, if the actor may read that room; otherwise "no such message".</summary>
+    private async Task<(Message Message, Room Room)> FindMessageAsync(
+        CommunityDbContext db, Actor actor, long messageId, CancellationToken cancellationToken)
     {
         var message = await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId, cancellationToken)
             ?? throw CommunityException.NotFound($"There is no message {messageId}.");
         var room = await db.Rooms.AsNoTracking().SingleAsync(r => r.Id == message.RoomId, cancellationToken);
-        return (message, room);
+        var key = new RoomKey(room.Id, room.Slug, room.Kind, room.CustomerId, room.SourceRoomId);
+        return await directory.CanReadAsync(actor, key, cancellationToken)
+            ? (message, room)
+            : throw CommunityException.NotFound($"There is no message {messageId}.");
     }
 
-    private async Task<bool> HasMessageAsync(RoomKey room, long sequence, CancellationToken cancellationToken)
+    /// <summary>The thread a reply to message <paramref name="sequence"/> belongs to, or null when there is no such message.</summary>
+    private async Task<long?> FindThreadRootAsync(RoomKey room, long sequence, CancellationToken cancellationToken)
     {
         if (sequence < 1)
         {
-            return false;
+            return null;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Messages.AnyAsync(m => m.RoomId == room.Id && m.Sequence == sequence, cancellationToken);
+        var parent = await db.Messages.AsNoTracking()
+            .Where(m => m.RoomId == room.Id && m.Sequence == sequence)
+            .Select(m => new { m.Sequence, m.ReplyToSequence })
+            .SingleOrDefaultAsync(cancellationToken);
+        return parent is null ? null : parent.ReplyToSequence ?? parent.Sequence;
     }
 
     private static Task<bool> ModeratesAsync(CommunityDbContext db, Actor actor, Room room, CancellationToken cancellationToken) =>
@@ -298,3 +345,6 @@ public sealed partial class MessageService(
 /// sequence), so this is the latest page and replaces what the client holds.
 /// </summary>
 public sealed record RoomSnapshot(RoomDto Room, IReadOnlyList<MessageDto> Messages, bool HasMore, bool Reset);
+
+/// <summary>A thread: its first message and its replies, oldest first. <see cref="HasMore"/>: older replies were left out.</summary>
+public sealed record ThreadView(MessageDto Root, IReadOnlyList<MessageDto> Replies, bool HasMore);

@@ -102,6 +102,14 @@ public sealed partial class MessageWriter : IAsyncDisposable
             }
         }
 
+        // Each thread's first message counts its replies (clients count the live ones themselves).
+        foreach (var thread in batch.Where(m => m.ReplyToSequence is not null).GroupBy(m => (m.RoomId, Root: m.ReplyToSequence!.Value)))
+        {
+            var replies = thread.Count();
+            await db.Messages.Where(m => m.RoomId == thread.Key.RoomId && m.Sequence == thread.Key.Root)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyCount, m => m.ReplyCount + replies), cancellationToken);
+        }
+
         db.Messages.AddRange(stored);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -20,6 +20,41 @@ public sealed class Room
     public long Revision { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    public RoomKind Kind { get; set; }
+
+    /// <summary>A private conversation's customer: the only non-staff member who may read it.</summary>
+    public string? CustomerId { get; set; }
+
+    /// <summary>A private conversation's public question: the room and the message it came from.</summary>
+    public int? SourceRoomId { get; set; }
+
+    public long? SourceSequence { get; set; }
+
+    /// <summary>A staff-notes room's conversation.</summary>
+    public int? ParentRoomId { get; set; }
+
+    /// <summary>The staff member who opened a private conversation.</summary>
+    public string? OpenedById { get; set; }
+
+    /// <summary>The customer asked that no public summary of their private conversation be posted.</summary>
+    public bool SummaryOptOut { get; set; }
+}
+
+/// <summary>
+/// Every conversation is a room, so it gets the same sequence, catch-up and idempotency. What differs is who may
+/// read it (<see cref="RoomAccess"/>).
+/// </summary>
+public enum RoomKind
+{
+    /// <summary>Open to every signed-in member.</summary>
+    Public = 0,
+
+    /// <summary>One customer and the staff who may help privately (ADR-0007).</summary>
+    Private = 1,
+
+    /// <summary>Staff-only notes beside a private conversation; customers never reach it by any path.</summary>
+    StaffNotes = 2,
 }
 
 /// <summary>A volunteer moderator's grant for one room.</summary>

@@ -1,22 +1,33 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using SupportCommunity.Data;
+using SupportCommunity.Identity;
 
 namespace SupportCommunity.Rooms;
 
-/// <summary>A room's identity: what a send or a history page needs to find its rows.</summary>
-public sealed record RoomKey(int Id, string Slug);
+/// <summary>
+/// A room's identity and who it belongs to: what a send, a page or an access check needs. None of it changes once
+/// the room exists.
+/// </summary>
+public sealed record RoomKey(int Id, string Slug, RoomKind Kind = RoomKind.Public, string? CustomerId = null, int? SourceRoomId = null)
+{
+    public bool IsPublic => Kind == RoomKind.Public;
+}
 
 /// <summary>
-/// Resolves a room's slug to its id without a query on every send and page. A room's slug and id never change once
-/// created, so a cached entry cannot go stale; unknown slugs are not cached, so a hostile caller cannot fill the
-/// cache, and entries idle for a while are dropped.
+/// Finds rooms by slug and decides who may read them (ADR-0007). Every path to a room's messages (hub, REST, the
+/// live components, catch-up, threads, search, notifications) goes through <see cref="GetReadableAsync"/>, and a room
+/// the caller may not read is reported exactly like one that does not exist.
 /// </summary>
+/// <remarks>
+/// A room's slug, id, kind and customer never change once created, so cached entries cannot go stale; unknown
+/// slugs are not cached, so a hostile caller cannot fill the cache, and entries idle for a while are dropped.
+/// </remarks>
 public sealed class RoomDirectory(IDbContextFactory<CommunityDbContext> dbFactory, IMemoryCache cache)
 {
     private static readonly MemoryCacheEntryOptions Entry = new() { SlidingExpiration = TimeSpan.FromMinutes(30) };
 
-    /// <summary>The room, or a not-found refusal.</summary>
+    /// <summary>The room, whoever asks, or a not-found refusal. Only for callers that check access themselves.</summary>
     public async ValueTask<RoomKey> GetAsync(string? slug, CancellationToken cancellationToken = default)
     {
         slug ??= "";
@@ -28,12 +39,49 @@ public sealed class RoomDirectory(IDbContextFactory<CommunityDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         key = await db.Rooms.AsNoTracking()
             .Where(r => r.Slug == slug)
-            .Select(r => new RoomKey(r.Id, r.Slug))
+            .Select(r => new RoomKey(r.Id, r.Slug, r.Kind, r.CustomerId, r.SourceRoomId))
             .SingleOrDefaultAsync(cancellationToken)
-            ?? throw CommunityException.NotFound($"There is no room '{Shorten(slug)}'.");
+            ?? throw NotFound(slug);
         cache.Set((typeof(RoomKey), slug), key, Entry);
         return key;
     }
+
+    /// <summary>The room if <paramref name="actor"/> may read it; otherwise the same refusal as an unknown room.</summary>
+    public async ValueTask<RoomKey> GetReadableAsync(Actor actor, string? slug, CancellationToken cancellationToken = default)
+    {
+        var room = await GetAsync(slug, cancellationToken);
+        return await CanReadAsync(actor, room, cancellationToken) ? room : throw NotFound(slug);
+    }
+
+    public async ValueTask<bool> CanReadAsync(Actor actor, RoomKey room, CancellationToken cancellationToken = default) => room.Kind switch
+    {
+        RoomKind.Public => true,
+        RoomKind.Private => actor.UserId == room.CustomerId || await HelpsPrivatelyAsync(actor, room.SourceRoomId, cancellationToken),
+        RoomKind.StaffNotes => actor.UserId != room.CustomerId && await HelpsPrivatelyAsync(actor, room.SourceRoomId, cancellationToken),
+        _ => false,
+    };
+
+    /// <summary>
+    /// Staff who may answer privately for a public room: community managers, admins and support agents everywhere,
+    /// volunteer moderators in the rooms they moderate.
+    /// </summary>
+    public async ValueTask<bool> HelpsPrivatelyAsync(Actor actor, int? sourceRoomId, CancellationToken cancellationToken = default)
+    {
+        if (actor.ManagesCommunity || actor.Roles.Contains(CommunityRoles.SupportAgent))
+        {
+            return true;
+        }
+
+        if (sourceRoomId is null || !actor.Roles.Contains(CommunityRoles.VolunteerModerator))
+        {
+            return false;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RoomModerators.AnyAsync(g => g.RoomId == sourceRoomId && g.UserId == actor.UserId, cancellationToken);
+    }
+
+    internal static CommunityException NotFound(string? slug) => CommunityException.NotFound($"There is no room '{Shorten(slug)}'.");
 
     internal static string Shorten(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
 }

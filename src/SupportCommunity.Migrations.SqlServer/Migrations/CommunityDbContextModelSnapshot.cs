@@ -292,6 +292,12 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset?>("EditedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<bool>("HelpedPrivately")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("ReplyCount")
+                        .HasColumnType("int");
+
                     b.Property<long?>("ReplyToSequence")
                         .HasColumnType("bigint");
 
@@ -309,12 +315,70 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                     b.HasIndex("AuthorId", "ClientMessageId")
                         .IsUnique();
 
+                    b.HasIndex("RoomId", "ReplyToSequence");
+
                     b.HasIndex("RoomId", "Revision");
 
                     b.HasIndex("RoomId", "Sequence")
                         .IsUnique();
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("SupportCommunity.Notifications.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Excerpt")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("RoomId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("RoomName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("RoomSlug")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Id");
+
+                    b.HasIndex("UserId", "ReadAt");
+
+                    b.ToTable("Notifications");
                 });
 
             modelBuilder.Entity("SupportCommunity.Rooms.Room", b =>
@@ -328,6 +392,12 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<string>("CustomerId")
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("int");
+
                     b.Property<long>("LastSequence")
                         .HasColumnType("bigint");
 
@@ -335,6 +405,12 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("OpenedById")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int?>("ParentRoomId")
+                        .HasColumnType("int");
 
                     b.Property<long>("Revision")
                         .HasColumnType("bigint");
@@ -347,6 +423,15 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                     b.Property<int>("SortOrder")
                         .HasColumnType("int");
 
+                    b.Property<int?>("SourceRoomId")
+                        .HasColumnType("int");
+
+                    b.Property<long?>("SourceSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("SummaryOptOut")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Topic")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -354,8 +439,14 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ParentRoomId");
+
                     b.HasIndex("Slug")
                         .IsUnique();
+
+                    b.HasIndex("CustomerId", "SourceRoomId", "SourceSequence")
+                        .IsUnique()
+                        .HasFilter("SourceSequence IS NOT NULL");
 
                     b.ToTable("Rooms");
                 });
@@ -457,6 +548,23 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                         .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("SupportCommunity.Notifications.Notification", b =>
+                {
+                    b.HasOne("SupportCommunity.Identity.CommunityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SupportCommunity.Rooms.Room", b =>
+                {
+                    b.HasOne("SupportCommunity.Identity.CommunityUser", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("SupportCommunity.Rooms.RoomModerator", b =>

@@ -277,6 +277,12 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                     b.Property<DateTimeOffset?>("EditedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("HelpedPrivately")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReplyCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ReplyToSequence")
                         .HasColumnType("INTEGER");
 
@@ -294,12 +300,68 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                     b.HasIndex("AuthorId", "ClientMessageId")
                         .IsUnique();
 
+                    b.HasIndex("RoomId", "ReplyToSequence");
+
                     b.HasIndex("RoomId", "Revision");
 
                     b.HasIndex("RoomId", "Sequence")
                         .IsUnique();
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("SupportCommunity.Notifications.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Excerpt")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RoomName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RoomSlug")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Id");
+
+                    b.HasIndex("UserId", "ReadAt");
+
+                    b.ToTable("Notifications");
                 });
 
             modelBuilder.Entity("SupportCommunity.Rooms.Room", b =>
@@ -311,6 +373,12 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("LastSequence")
                         .HasColumnType("INTEGER");
 
@@ -318,6 +386,12 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("OpenedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ParentRoomId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("Revision")
                         .HasColumnType("INTEGER");
@@ -330,6 +404,15 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                     b.Property<int>("SortOrder")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("SourceRoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SourceSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SummaryOptOut")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Topic")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -337,8 +420,14 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ParentRoomId");
+
                     b.HasIndex("Slug")
                         .IsUnique();
+
+                    b.HasIndex("CustomerId", "SourceRoomId", "SourceSequence")
+                        .IsUnique()
+                        .HasFilter("SourceSequence IS NOT NULL");
 
                     b.ToTable("Rooms");
                 });
@@ -440,6 +529,23 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                         .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("SupportCommunity.Notifications.Notification", b =>
+                {
+                    b.HasOne("SupportCommunity.Identity.CommunityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SupportCommunity.Rooms.Room", b =>
+                {
+                    b.HasOne("SupportCommunity.Identity.CommunityUser", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("SupportCommunity.Rooms.RoomModerator", b =>

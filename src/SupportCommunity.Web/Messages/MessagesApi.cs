@@ -15,12 +15,20 @@ public static class MessagesApi
         var messages = app.MapGroup("/api/rooms/{slug}/messages").RequireAuthorization().WithTags("Messages");
         messages.MapGet("/", GetHistory);
         messages.MapPost("/", Send).WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+        messages.MapGet("/search", Search);
+        messages.MapGet("/{sequence:long}/thread", GetThread);
         return app;
     }
 
     private static async Task<Ok<HistoryPage>> GetHistory(
         string slug, long? before, int? limit, HttpContext context, MessageService messages) =>
-        TypedResults.Ok(await messages.GetHistoryAsync(slug, before, limit, context.RequestAborted));
+        TypedResults.Ok(await messages.GetHistoryAsync(context.Caller(), slug, before, limit, context.RequestAborted));
+
+    private static async Task<Ok<IReadOnlyList<MessageDto>>> Search(string slug, string? q, HttpContext context, MessageService messages) =>
+        TypedResults.Ok(await messages.SearchAsync(context.Caller(), slug, q, context.RequestAborted));
+
+    private static async Task<Ok<ThreadView>> GetThread(string slug, long sequence, HttpContext context, MessageService messages) =>
+        TypedResults.Ok(await messages.GetThreadAsync(context.Caller(), slug, sequence, context.RequestAborted));
 
     private static async Task<Created<MessageDto>> Send(
         string slug, SendMessageRequest request, HttpContext context, MessageService messages)

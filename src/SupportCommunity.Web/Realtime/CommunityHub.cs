@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using SupportCommunity.Conversations;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
+using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
 
@@ -15,6 +17,8 @@ namespace SupportCommunity.Web.Realtime;
 public sealed class CommunityHub(
     MessageService messages,
     RoomService rooms,
+    ConversationService conversations,
+    NotificationService notifications,
     PresenceTracker presence,
     TypingSignal typing) : Hub<ICommunityClient>
 {
@@ -25,8 +29,8 @@ public sealed class CommunityHub(
     public async Task<JoinRoomResult> JoinRoom(string roomSlug, long afterSequence)
     {
         var actor = CurrentActor;
-        _ = await rooms.FindAsync(roomSlug ?? "", Context.ConnectionAborted)
-            ?? throw CommunityException.NotFound($"There is no room '{roomSlug}'.");
+        // Refused, exactly like an unknown room, unless the caller may read it (private conversations, staff notes).
+        _ = await rooms.GetAsync(actor, roomSlug ?? "", Context.ConnectionAborted);
 
         // Join the group before reading, so nothing sent in between is missed; clients drop what they already hold.
         var group = HubGroups.Room(roomSlug!);
@@ -36,7 +40,7 @@ public sealed class CommunityHub(
         RoomSnapshot snapshot;
         try
         {
-            snapshot = await messages.CatchUpAsync(roomSlug!, afterSequence, Context.ConnectionAborted);
+            snapshot = await messages.CatchUpAsync(actor, roomSlug!, afterSequence, Context.ConnectionAborted);
         }
         catch when (newlyJoined)
         {
@@ -63,6 +67,55 @@ public sealed class CommunityHub(
 
     public Task<MessageDto> SendMessage(string roomSlug, Guid clientMessageId, string body) =>
         messages.SendAsync(CurrentActor, roomSlug ?? "", clientMessageId, body, replyToSequence: null, Context.ConnectionAborted);
+
+    /// <summary>Replies in the thread of message <paramref name="replyToSequence"/> (a reply to a reply joins its thread).</summary>
+    public Task<MessageDto> SendReply(string roomSlug, Guid clientMessageId, string body, long replyToSequence) =>
+        messages.SendAsync(CurrentActor, roomSlug ?? "", clientMessageId, body, replyToSequence, Context.ConnectionAborted);
+
+    public Task<ThreadView> GetThread(string roomSlug, long sequence) =>
+        messages.GetThreadAsync(CurrentActor, roomSlug ?? "", sequence, Context.ConnectionAborted);
+
+    public Task<HistoryPage> GetHistory(string roomSlug, long? beforeSequence, int? limit) =>
+        messages.GetHistoryAsync(CurrentActor, roomSlug ?? "", beforeSequence, limit, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<MessageDto>> SearchMessages(string roomSlug, string query) =>
+        messages.SearchAsync(CurrentActor, roomSlug ?? "", query, Context.ConnectionAborted);
+
+    /// <summary>Staff: opens (or reuses) the private conversation with the author of a customer's public message.</summary>
+    public Task<ConversationDto> ReplyPrivately(string roomSlug, long sequence) =>
+        conversations.OpenAsync(CurrentActor, roomSlug ?? "", sequence, Context.ConnectionAborted);
+
+    /// <summary>A customer's own private conversations; for staff, those they may help in.</summary>
+    public Task<IReadOnlyList<ConversationDto>> ListConversations() =>
+        conversations.ListAsync(CurrentActor, Context.ConnectionAborted);
+
+    public Task<ConversationDto> GetConversation(string conversationSlug) =>
+        conversations.GetAsync(CurrentActor, conversationSlug ?? "", Context.ConnectionAborted);
+
+    /// <summary>Staff: posts a public summary under the question the conversation came from.</summary>
+    public Task<MessageDto> PostPublicSummary(string conversationSlug, Guid clientMessageId, string body) =>
+        conversations.PostSummaryAsync(CurrentActor, conversationSlug ?? "", clientMessageId, body, Context.ConnectionAborted);
+
+    /// <summary>The customer: no public summary of this conversation, please (or, with false, it is fine again).</summary>
+    public Task<ConversationDto> SetSummaryOptOut(string conversationSlug, bool optOut) =>
+        conversations.SetSummaryOptOutAsync(CurrentActor, conversationSlug ?? "", optOut, Context.ConnectionAborted);
+
+    /// <summary>Moves your read mark in a room forward; your other connections get <c>ReadStateChanged</c>.</summary>
+    public Task MarkRead(string roomSlug, long sequence) =>
+        rooms.MarkReadAsync(CurrentActor, roomSlug ?? "", sequence, Context.ConnectionAborted);
+
+    public Task<NotificationPage> GetNotifications(long? beforeId) =>
+        notifications.ListAsync(CurrentActor, beforeId, Context.ConnectionAborted);
+
+    /// <summary>Marks one bell entry read, or all with null; returns the unread count.</summary>
+    public Task<int> MarkNotificationsRead(long? notificationId) =>
+        notifications.MarkReadAsync(CurrentActor, notificationId, Context.ConnectionAborted);
+
+    public override async Task OnConnectedAsync()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.User(CurrentActor.UserId), Context.ConnectionAborted);
+        await base.OnConnectedAsync();
+    }
 
     public Task<MessageDto> EditMessage(long messageId, string body) =>
         messages.EditAsync(CurrentActor, messageId, body, Context.ConnectionAborted);

@@ -38,6 +38,9 @@ public sealed class CommunityNotifier(
         var room = hub.Clients.Group(HubGroups.Room(roomEvent.RoomSlug));
         return roomEvent switch
         {
+            NotificationAdded added => hub.Clients.Group(HubGroups.User(added.UserId)).NotificationReceived(added.Notification, added.Unread),
+            ReadMarked read => hub.Clients.Group(HubGroups.User(read.UserId)).ReadStateChanged(read.Room, read.LastReadSequence, read.UnreadNotifications),
+            NotificationsRead read => hub.Clients.Group(HubGroups.User(read.UserId)).NotificationsRead(read.Unread),
             MessagePosted posted => room.MessageReceived(posted.Message),
             MessageChanged changed => room.MessageUpdated(changed.Message),
             PresenceChanged presence => room.PresenceChanged(presence.RoomSlug, presence.Online),

@@ -4,4 +4,7 @@ namespace SupportCommunity.Web.Realtime;
 public static class HubGroups
 {
     public static string Room(string roomSlug) => "room:" + roomSlug;
+
+    /// <summary>Every connection of one user: their bell and read marks.</summary>
+    public static string User(string userId) => "user:" + userId;
 }

@@ -1,3 +1,4 @@
+using SupportCommunity.Notifications;
 using SupportCommunity.Messages;
 using SupportCommunity.Presence;
 
@@ -20,4 +21,13 @@ public interface ICommunityClient
     /// <c>JoinRoom</c> again for each room you are in, with the last sequence you hold.
     /// </summary>
     Task Resync();
+
+    /// <summary>A new entry in your bell (a mention, a private reply, a reply in your thread), and your unread count.</summary>
+    Task NotificationReceived(NotificationDto notification, int unread);
+
+    /// <summary>You read a room up to a sequence, in this or another tab or device; and your bell's unread count.</summary>
+    Task ReadStateChanged(string roomSlug, long lastReadSequence, int unreadNotifications);
+
+    /// <summary>You marked bell entries read elsewhere: your unread count.</summary>
+    Task NotificationsRead(int unread);
 }

@@ -1,3 +1,4 @@
+using SupportCommunity.Identity;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using SupportCommunity.Benchmarks.Hosting;
@@ -14,6 +15,9 @@ namespace SupportCommunity.Benchmarks.Scenarios;
 /// </summary>
 public sealed class HistoryPageScenario : IScenario
 {
+    /// <summary>A member reading the public room (the reader's identity only matters for private rooms).</summary>
+    private static readonly Actor Reader = new("history-reader", "Reader", new HashSet<string> { CommunityRoles.Customer });
+
     private const int PageSize = 50;
     private const double RawTarget = 1.5;
     private const double FlatTarget = 1.5;
@@ -41,7 +45,7 @@ public sealed class HistoryPageScenario : IScenario
         while (query is null && probing.Elapsed < TimeSpan.FromSeconds(10))
         {
             var commands = await EfCommandCapture.DuringAsync(async () =>
-                probePage = await messages.GetHistoryAsync(HistoryFixture.Room, probeBefore, PageSize, cancellationToken));
+                probePage = await messages.GetHistoryAsync(Reader, HistoryFixture.Room, probeBefore, PageSize, cancellationToken));
             query = commands.LastOrDefault(c => c.Sql.Contains("\"Messages\"", StringComparison.Ordinal) && c.Sql.Contains("ORDER BY", StringComparison.Ordinal));
         }
 
@@ -69,7 +73,7 @@ public sealed class HistoryPageScenario : IScenario
         // Warm-up of both paths (JIT, pools, the page cache) outside the measurement.
         foreach (var before in randomDepths.Take(10))
         {
-            await messages.GetHistoryAsync(HistoryFixture.Room, before, PageSize, cancellationToken);
+            await messages.GetHistoryAsync(Reader, HistoryFixture.Room, before, PageSize, cancellationToken);
             raw.Read(before);
         }
 
@@ -128,7 +132,7 @@ public sealed class HistoryPageScenario : IScenario
     private static async Task<double> TimeAppAsync(MessageService messages, long before, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var page = await messages.GetHistoryAsync(HistoryFixture.Room, before, PageSize, cancellationToken);
+        var page = await messages.GetHistoryAsync(Reader, HistoryFixture.Room, before, PageSize, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         return page.Messages.Count == PageSize ? elapsed : throw new InvalidOperationException($"A page before {before} had {page.Messages.Count} messages.");
     }

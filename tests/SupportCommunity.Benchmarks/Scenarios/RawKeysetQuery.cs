@@ -28,6 +28,8 @@ public sealed class RawKeysetQuery(string connectionString, CapturedCommand quer
         var created = reader.GetOrdinal("CreatedAt");
         var edited = reader.GetOrdinal("EditedAt");
         var deleted = reader.GetOrdinal("DeletedAt");
+        var replies = reader.GetOrdinal("ReplyCount");
+        var helped = reader.GetOrdinal("HelpedPrivately");
         var rows = new List<MessageDto>(64);
         while (reader.Read())
         {
@@ -36,7 +38,7 @@ public sealed class RawKeysetQuery(string connectionString, CapturedCommand quer
                 reader.GetInt64(id), HistoryFixture.Room, reader.GetInt64(sequence), reader.GetInt64(revision), reader.GetGuid(clientId),
                 reader.GetString(author), reader.GetString(name), reader.GetString(role), isDeleted ? null : reader.GetString(body),
                 reader.IsDBNull(replyTo) ? null : reader.GetInt64(replyTo), reader.GetDateTimeOffset(created),
-                reader.IsDBNull(edited) ? null : reader.GetDateTimeOffset(edited), isDeleted));
+                reader.IsDBNull(edited) ? null : reader.GetDateTimeOffset(edited), isDeleted, reader.GetInt32(replies), reader.GetBoolean(helped)));
         }
 
         // The app asks for one row more than the page to learn whether older ones exist; so does this.

@@ -156,7 +156,7 @@ public sealed class MessageServiceTests : IAsyncLifetime
         await AssertRefused(CommunityError.Forbidden, () => Messages.EditAsync(_other, sent.Id, "hijacked"));
         await AssertRefused(CommunityError.Forbidden, () => Messages.DeleteAsync(_other, sent.Id));
 
-        var page = await Messages.GetHistoryAsync("general", null, null);
+        var page = await Messages.GetHistoryAsync(_customer, "general", null, null);
         Assert.Equal("original", Assert.Single(page.Messages).Body);
     }
 
@@ -194,15 +194,15 @@ public sealed class MessageServiceTests : IAsyncLifetime
             await Messages.SendAsync(_customer, "general", Guid.NewGuid(), $"m{i}");
         }
 
-        var latest = await Messages.GetHistoryAsync("general", null, 3);
+        var latest = await Messages.GetHistoryAsync(_customer, "general", null, 3);
         Assert.Equal(["m5", "m6", "m7"], latest.Messages.Select(m => m.Body));
         Assert.True(latest.HasMore);
 
-        var older = await Messages.GetHistoryAsync("general", latest.Messages[0].Sequence, 3);
+        var older = await Messages.GetHistoryAsync(_customer, "general", latest.Messages[0].Sequence, 3);
         Assert.Equal(["m2", "m3", "m4"], older.Messages.Select(m => m.Body));
         Assert.True(older.HasMore);
 
-        var oldest = await Messages.GetHistoryAsync("general", older.Messages[0].Sequence, 3);
+        var oldest = await Messages.GetHistoryAsync(_customer, "general", older.Messages[0].Sequence, 3);
         Assert.Equal(["m1"], oldest.Messages.Select(m => m.Body));
         Assert.False(oldest.HasMore);
     }
@@ -212,7 +212,7 @@ public sealed class MessageServiceTests : IAsyncLifetime
     [InlineData(101)]
     [InlineData(-5)]
     public async Task GetHistoryAsync_LimitOutOfRange_IsInvalid(int limit) =>
-        await AssertRefused(CommunityError.Invalid, () => Messages.GetHistoryAsync("general", null, limit));
+        await AssertRefused(CommunityError.Invalid, () => Messages.GetHistoryAsync(_customer, "general", null, limit));
 
     [Fact]
     public async Task CatchUpAsync_AfterASeenSequence_ReturnsNewMessagesAndLaterChangesOnly()
@@ -227,7 +227,7 @@ public sealed class MessageServiceTests : IAsyncLifetime
         await Messages.DeleteAsync(_customer, second.Id);
         var fresh = await Messages.SendAsync(_other, "general", Guid.NewGuid(), "new while away");
 
-        var snapshot = await Messages.CatchUpAsync("general", seen.Sequence);
+        var snapshot = await Messages.CatchUpAsync(_customer, "general", seen.Sequence);
 
         Assert.False(snapshot.Reset);
         Assert.Equal([first.Sequence, second.Sequence, fresh.Sequence], snapshot.Messages.Select(m => m.Sequence));
@@ -245,7 +245,7 @@ public sealed class MessageServiceTests : IAsyncLifetime
             await Messages.SendAsync(_customer, "general", Guid.NewGuid(), $"m{i}");
         }
 
-        var snapshot = await Messages.CatchUpAsync("general", 0);
+        var snapshot = await Messages.CatchUpAsync(_customer, "general", 0);
         Assert.Equal(50, snapshot.Messages.Count);
         Assert.Equal(60, snapshot.Messages[^1].Sequence);
         Assert.True(snapshot.HasMore);
@@ -277,7 +277,7 @@ public sealed class MessageServiceTests : IAsyncLifetime
         var pages = 0;
         do
         {
-            page = await messages.CatchUpAsync("general", after);
+            page = await messages.CatchUpAsync(author, "general", after);
             foreach (var message in page.Messages)
             {
                 received[message.Sequence] = message;
@@ -300,7 +300,7 @@ public sealed class MessageServiceTests : IAsyncLifetime
     public async Task CatchUpAsync_SequenceTheRoomNeverHad_ResetsToTheLatestPage()
     {
         await Messages.SendAsync(_customer, "general", Guid.NewGuid(), "only");
-        var snapshot = await Messages.CatchUpAsync("general", 99);
+        var snapshot = await Messages.CatchUpAsync(_customer, "general", 99);
         Assert.True(snapshot.Reset);
         Assert.Single(snapshot.Messages);
     }
