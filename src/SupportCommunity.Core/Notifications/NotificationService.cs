@@ -63,6 +63,11 @@ public sealed partial class NotificationService(
         }
 
         var room = await directory.GetAsync(message.RoomSlug, cancellationToken);
+        if (room.IsPublic && message.ReplyToSequence is null && !message.Body.Contains('@', StringComparison.Ordinal))
+        {
+            return; // most messages concern no one in particular: no query for them
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var roomRow = await db.Rooms.AsNoTracking()
             .Where(r => r.Id == room.Id)
