@@ -79,6 +79,8 @@ public sealed class FindMentionedTests : IAsyncLifetime
     [InlineData("mail x@y.com or @Nobody", new string[0])]
     [InlineData("(@y.com)", new[] { "y.com" })]
     [InlineData("merci @Émile Zola", new[] { "Émile Zola" })]
+    [InlineData("merci @émile zola", new[] { "Émile Zola" })]
+    [InlineData("merci @ÉMILE ZOLA", new[] { "Émile Zola" })]
     public async Task FindMentionedAsync_MatchesDisplayNamesWithoutRegardToCase_LongestFirst(string text, string[] expected)
     {
         await using var db = await _database.CreateDbContextAsync();

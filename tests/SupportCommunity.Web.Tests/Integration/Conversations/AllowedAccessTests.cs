@@ -10,7 +10,7 @@ namespace SupportCommunity.Web.Tests.Integration.Conversations;
 /// The other side of the leak tests: those who may read a conversation can, on every path; the conversation's customer
 /// reads and writes in it, catches up on it, and still never gets a staff note.
 /// </summary>
-[Collection(PrivateConversationCollection.Name)]
+[Collection(PrivateConversationGroup.Name)]
 public sealed class AllowedAccessTests(PrivateConversationScenario scenario)
 {
     [Fact]

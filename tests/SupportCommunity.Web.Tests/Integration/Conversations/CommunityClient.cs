@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -25,6 +26,9 @@ public sealed record ReadStateEvent(string RoomSlug, long LastReadSequence, int 
 /// </summary>
 public sealed class FullEventRecorder
 {
+    /// <summary>Text as written (no \u escapes for quotes or accents), so that a search for a body finds it.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private FullEventRecorder()
     {
     }
@@ -48,7 +52,7 @@ public sealed class FullEventRecorder
             connection.On(method.Name, types, (args, state) =>
             {
                 var name = (string)state;
-                recorder.All.Add(new RecordedEvent(name, JsonSerializer.Serialize(args, JsonSerializerOptions.Web)));
+                recorder.All.Add(new RecordedEvent(name, JsonSerializer.Serialize(args, Json)));
                 return Task.CompletedTask;
             }, method.Name);
         }

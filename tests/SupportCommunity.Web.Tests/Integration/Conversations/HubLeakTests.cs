@@ -1,11 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
+using SupportCommunity.Messages;
 using static SupportCommunity.Web.Tests.Integration.Accounts;
 
 namespace SupportCommunity.Web.Tests.Integration.Conversations;
 
 [CollectionDefinition(Name)]
-public sealed class PrivateConversationCollection : ICollectionFixture<PrivateConversationScenario>
+public sealed class PrivateConversationGroup : ICollectionFixture<PrivateConversationScenario>
 {
     public const string Name = "Private conversations (shared scenario)";
 }
@@ -15,7 +16,7 @@ public sealed class PrivateConversationCollection : ICollectionFixture<PrivateCo
 /// customer, a volunteer moderator of an unrelated room, the conversation's own customer (notes only), and a trusted
 /// member. Each is refused exactly like a room that does not exist (no existence leak), and stores nothing.
 /// </summary>
-[Collection(PrivateConversationCollection.Name)]
+[Collection(PrivateConversationGroup.Name)]
 public sealed class HubLeakTests(PrivateConversationScenario scenario)
 {
     /// <summary>Who probes which room. Rooms: A (from #billing) and B (from #general, the moderator's room), and their notes.</summary>
@@ -81,7 +82,7 @@ public sealed class HubLeakTests(PrivateConversationScenario scenario)
         var refusal = await Assert.ThrowsAsync<HubException>(() => CallAsync(client, method, slug));
         var unknown = await Assert.ThrowsAsync<HubException>(() => CallAsync(client, method, madeUp));
 
-        Assert.Equal($"There is no room '{slug}'.", refusal.Message);
+        Assert.EndsWith($"HubException: There is no room '{slug}'.", refusal.Message, StringComparison.Ordinal);
         Assert.Equal(unknown.Message.Replace(madeUp, "{slug}", StringComparison.Ordinal), refusal.Message.Replace(slug, "{slug}", StringComparison.Ordinal));
         Assert.Equal(before, await scenario.SnapshotAsync());
     }
@@ -99,7 +100,7 @@ public sealed class HubLeakTests(PrivateConversationScenario scenario)
         var unknown = await Assert.ThrowsAsync<HubException>(() => EditOrDeleteAsync(client, method, unknownId));
 
         var id = target.Id.ToString(CultureInfo.InvariantCulture);
-        Assert.Equal($"There is no message {id}.", refusal.Message);
+        Assert.EndsWith($"HubException: There is no message {id}.", refusal.Message, StringComparison.Ordinal);
         Assert.Equal(
             unknown.Message.Replace(unknownId.ToString(CultureInfo.InvariantCulture), "{id}", StringComparison.Ordinal),
             refusal.Message.Replace(id, "{id}", StringComparison.Ordinal));
@@ -157,7 +158,7 @@ public sealed class HubLeakTests(PrivateConversationScenario scenario)
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 
-    private static Task EditOrDeleteAsync(CommunityClient client, string method, long messageId) => method switch
+    private static Task<MessageDto> EditOrDeleteAsync(CommunityClient client, string method, long messageId) => method switch
     {
         "EditMessage" => client.EditAsync(messageId, "Rewritten by someone else"),
         "DeleteMessage" => client.DeleteAsync(messageId),

@@ -12,7 +12,7 @@ namespace SupportCommunity.Web.Tests.Integration.Conversations;
 /// the same problem details as an unknown room, nothing stored; and the lists (conversations, rooms, the bell) never
 /// name another customer's conversation or show its text.
 /// </summary>
-[Collection(PrivateConversationCollection.Name)]
+[Collection(PrivateConversationGroup.Name)]
 public sealed class RestLeakTests(PrivateConversationScenario scenario)
 {
     public static readonly string[] Endpoints =
@@ -51,7 +51,7 @@ public sealed class RestLeakTests(PrivateConversationScenario scenario)
         var unknown = await unknownResponse.ReadProblemAsync(HttpStatusCode.NotFound);
 
         Assert.Equal($"There is no room '{slug}'.", refusal.Detail);
-        Assert.Equal(unknown.Detail?.Replace(madeUp, "{slug}", StringComparison.Ordinal), refusal.Detail.Replace(slug, "{slug}", StringComparison.Ordinal));
+        Assert.Equal(unknown.Detail?.Replace(madeUp, "{slug}", StringComparison.Ordinal), refusal.Detail!.Replace(slug, "{slug}", StringComparison.Ordinal));
         Assert.Equal(unknown.Title, refusal.Title);
         Assert.Equal(unknown.Type, refusal.Type);
         Assert.DoesNotContain(scenario.SecretPrefix, refusedText, StringComparison.Ordinal);

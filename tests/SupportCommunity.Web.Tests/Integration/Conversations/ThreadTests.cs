@@ -34,7 +34,8 @@ public sealed class ThreadTests(CommunityAppFactory app) : IClassFixture<Communi
         Assert.Equal(2, thread.Root.ReplyCount);
         Assert.Equal([reply, replyToReply], thread.Replies);
         Assert.False(thread.HasMore);
-        Assert.Equal(thread, fromReply);
+        Assert.Equal(thread.Root, fromReply.Root);
+        Assert.Equal(thread.Replies, fromReply.Replies);
         Assert.NotNull(overRest);
         Assert.Equal(thread.Root, overRest.Root);
         Assert.Equal(thread.Replies, overRest.Replies);
