@@ -78,9 +78,10 @@ public static class HistoryFixture
         long roomId;
         using (var room = connection.CreateCommand())
         {
+            // Kind and SummaryOptOut have no default on SQLite: the migration that added them rebuilt the table.
             room.CommandText = """
-                INSERT INTO "Rooms" ("Slug", "Name", "Topic", "SortOrder", "LastSequence", "Revision", "CreatedAt")
-                VALUES ($slug, 'Archive', 'A long-lived room for the history benchmark.', 99, $count, $count, $createdAt)
+                INSERT INTO "Rooms" ("Slug", "Name", "Topic", "SortOrder", "LastSequence", "Revision", "CreatedAt", "Kind", "SummaryOptOut")
+                VALUES ($slug, 'Archive', 'A long-lived room for the history benchmark.', 99, $count, $count, $createdAt, 0, 0)
                 RETURNING "Id";
                 """;
             room.Parameters.AddWithValue("$slug", Room);
