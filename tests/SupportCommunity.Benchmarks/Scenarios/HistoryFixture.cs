@@ -78,6 +78,7 @@ public static class HistoryFixture
         long roomId;
         using (var room = connection.CreateCommand())
         {
+            // Kind and SummaryOptOut have no default on SQLite: the migration that added them rebuilt the table.
             room.CommandText = """
                 INSERT INTO "Rooms" ("Slug", "Name", "Topic", "Kind", "SummaryOptOut", "SortOrder", "LastSequence", "Revision", "CreatedAt")
                 VALUES ($slug, 'Archive', 'A long-lived room for the history benchmark.', $kind, 0, 99, $count, $count, $createdAt)
