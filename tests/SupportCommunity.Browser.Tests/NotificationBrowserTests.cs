@@ -30,7 +30,8 @@ public sealed partial class NotificationBrowserTests(BrowserFixture fixture) : I
         await customer.OpenRoomAsync("general");
         var first = Tag();
         await customer.Composer.PressSequentiallyAsync("@may");
-        await Expect(customer.Page.GetByTestId("mention-option")).ToHaveTextAsync(new Regex("Maya Chen"));
+        // Earlier keystrokes may have listed more people ("@m" finds Alex Morgan too): wait for "@may"'s answer.
+        await Expect(customer.Page.GetByTestId("mention-option")).ToHaveTextAsync([new Regex("Maya Chen")]);
         await customer.Composer.PressAsync("Enter");
         await Expect(customer.Composer).ToHaveValueAsync("@Maya Chen ");
         await Expect(customer.Page.GetByTestId("mention-list")).ToHaveCountAsync(0);

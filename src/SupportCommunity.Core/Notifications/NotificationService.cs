@@ -63,6 +63,11 @@ public sealed partial class NotificationService(
         }
 
         var room = await directory.GetAsync(message.RoomSlug, cancellationToken);
+        if (room.IsPublic && message.ReplyToSequence is null && !message.Body.Contains('@', StringComparison.Ordinal))
+        {
+            return; // most messages concern no one in particular: no query for them
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var roomRow = await db.Rooms.AsNoTracking()
             .Where(r => r.Id == room.Id)
@@ -146,29 +151,44 @@ public sealed partial class NotificationService(
     /// The users a text mentions: <c>@</c> followed by a display name (which may have spaces), matched without regard
     /// to case; the longest name wins ("@Maya Chen" over a "Maya").
     /// </summary>
+    /// <remarks>
+    /// The database's <c>lower()</c> folds only ASCII letters on SQLite, so a name with another capital ("Émile Zola")
+    /// never equals a lower-cased mention there. Names are therefore also looked up as typed (autocomplete inserts the
+    /// exact name) and in title case, and the final match is made here, without regard to case.
+    /// </remarks>
     internal static async Task<IReadOnlyList<string>> FindMentionedAsync(CommunityDbContext db, string text, CancellationToken cancellationToken)
     {
-        var mentions = MentionCandidates(text).Take(MaxMentions).ToList();
+        var mentions = MentionNames(text).Take(MaxMentions).ToList();
         if (mentions.Count == 0)
         {
             return [];
         }
 
-        var names = mentions.SelectMany(c => c).Distinct().ToList();
+        var lowered = mentions.SelectMany(c => c).Select(n => n.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        var exact = mentions.SelectMany(c => c)
+            .Concat(lowered.Select(CultureInfo.InvariantCulture.TextInfo.ToTitleCase))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
 #pragma warning disable CA1304, CA1311 // translated to the database's lower(), which no culture affects
         var users = await db.Users.AsNoTracking()
-            .Where(u => names.Contains(u.DisplayName.ToLower()))
-            .Select(u => new { u.Id, Name = u.DisplayName.ToLower() })
+            .Where(u => lowered.Contains(u.DisplayName.ToLower()) || exact.Contains(u.DisplayName))
+            .Select(u => new { u.Id, u.DisplayName })
             .ToListAsync(cancellationToken);
 #pragma warning restore CA1304, CA1311
         return [.. mentions
-            .Select(candidates => candidates.Select(name => users.Where(u => u.Name == name).Select(u => u.Id).FirstOrDefault()).FirstOrDefault(id => id is not null))
+            .Select(candidates => candidates
+                .Select(name => users.Where(u => string.Equals(u.DisplayName, name, StringComparison.OrdinalIgnoreCase)).Select(u => u.Id).FirstOrDefault())
+                .FirstOrDefault(id => id is not null))
             .OfType<string>()
             .Distinct()];
     }
 
     /// <summary>For each <c>@</c> that starts a mention: the names it could be, longest first, lower-cased.</summary>
-    internal static IEnumerable<IReadOnlyList<string>> MentionCandidates(string text)
+    internal static IEnumerable<IReadOnlyList<string>> MentionCandidates(string text) =>
+        MentionNames(text).Select(names => (IReadOnlyList<string>)[.. names.Select(n => n.ToLowerInvariant())]);
+
+    /// <summary>For each <c>@</c> that starts a mention: the names it could be, longest first, as typed.</summary>
+    private static IEnumerable<IReadOnlyList<string>> MentionNames(string text)
     {
         for (var at = text.IndexOf('@'); at >= 0; at = text.IndexOf('@', at + 1))
         {
@@ -204,8 +224,7 @@ public sealed partial class NotificationService(
 
             if (words.Count > 0)
             {
-                yield return [.. Enumerable.Range(1, words.Count).Reverse()
-                    .Select(n => string.Join(' ', words.Take(n)).ToLower(CultureInfo.InvariantCulture))];
+                yield return [.. Enumerable.Range(1, words.Count).Reverse().Select(n => string.Join(' ', words.Take(n)))];
             }
         }
     }

@@ -56,24 +56,53 @@ public sealed class RoomTimeline(MessageFormatter formatter)
         (_items.Count > 0 && message.Sequence > LastSequence + 1) || (Revision > 0 && message.Revision > Revision + 1);
 
     /// <summary>Adds the message or replaces an older state of it. Returns false when nothing changed.</summary>
-    public bool Upsert(MessageDto message)
+    public bool Upsert(MessageDto message) => Store(message) != Stored.Unchanged;
+
+    /// <summary>
+    /// Adds a message that was just posted (a live event or the user's own send). A reply new to this view also counts
+    /// on its thread's first message: the server counts it in the database but does not send the first message again.
+    /// A reply already held (a duplicate event, or one read with its first message) is not counted twice.
+    /// </summary>
+    public bool UpsertPosted(MessageDto message)
+    {
+        var stored = Store(message);
+        if (stored == Stored.Added && message.ReplyToSequence is { } root && IndexOf(root) is var index and >= 0)
+        {
+            var first = _items[index];
+            _items[index] = first with { Message = first.Message with { ReplyCount = first.Message.ReplyCount + 1 } };
+        }
+
+        return stored != Stored.Unchanged;
+    }
+
+    /// <summary>The message held at <paramref name="sequence"/>, or null.</summary>
+    public MessageDto? Find(long sequence) => IndexOf(sequence) is var index and >= 0 ? _items[index].Message : null;
+
+    private enum Stored { Unchanged, Added, Replaced }
+
+    private Stored Store(MessageDto message)
     {
         Saw(message.Revision);
 
         var index = IndexOf(message.Sequence);
+        Stored stored;
         if (index >= 0)
         {
             if (_items[index].Message.Revision >= message.Revision)
             {
-                return false;
+                return Stored.Unchanged;
             }
 
-            _items[index] = View(message, index);
+            // An edit or the private-help marker: keep the replies this view counted live (a change does not recount them).
+            var counted = Math.Max(message.ReplyCount, _items[index].Message.ReplyCount);
+            _items[index] = View(message with { ReplyCount = counted }, index);
+            stored = Stored.Replaced;
         }
         else
         {
             index = ~index;
             _items.Insert(index, View(message, index));
+            stored = Stored.Added;
         }
 
         // The next message's run may start or end here.
@@ -82,7 +111,7 @@ public sealed class RoomTimeline(MessageFormatter formatter)
             _items[index + 1] = _items[index + 1] with { Continuation = ContinuesRun(message, _items[index + 1].Message) };
         }
 
-        return true;
+        return stored;
     }
 
     public bool UpsertAll(IEnumerable<MessageDto> messages)

@@ -78,12 +78,14 @@ public static class HistoryFixture
         long roomId;
         using (var room = connection.CreateCommand())
         {
+            // Kind and SummaryOptOut have no default on SQLite: the migration that added them rebuilt the table.
             room.CommandText = """
-                INSERT INTO "Rooms" ("Slug", "Name", "Topic", "SortOrder", "LastSequence", "Revision", "CreatedAt")
-                VALUES ($slug, 'Archive', 'A long-lived room for the history benchmark.', 99, $count, $count, $createdAt)
+                INSERT INTO "Rooms" ("Slug", "Name", "Topic", "Kind", "SummaryOptOut", "SortOrder", "LastSequence", "Revision", "CreatedAt")
+                VALUES ($slug, 'Archive', 'A long-lived room for the history benchmark.', $kind, 0, 99, $count, $count, $createdAt)
                 RETURNING "Id";
                 """;
             room.Parameters.AddWithValue("$slug", Room);
+            room.Parameters.AddWithValue("$kind", (int)SupportCommunity.Rooms.RoomKind.Public);
             room.Parameters.AddWithValue("$count", (long)messages);
             room.Parameters.AddWithValue("$createdAt", created);
             roomId = (long)(room.ExecuteScalar() ?? throw new InvalidOperationException("The room was not created."));
@@ -92,8 +94,8 @@ public static class HistoryFixture
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO "Messages" ("RoomId", "Sequence", "Revision", "CreatedRevision", "ClientMessageId", "AuthorId",
-                "AuthorName", "AuthorRole", "Body", "ReplyToSequence", "CreatedAt", "EditedAt", "DeletedAt", "DeletedById")
-            VALUES ($room, $sequence, $sequence, $sequence, $clientId, $author, $name, $role, $body, NULL, $createdAt, NULL, NULL, NULL);
+                "AuthorName", "AuthorRole", "Body", "ReplyToSequence", "ReplyCount", "HelpedPrivately", "CreatedAt", "EditedAt", "DeletedAt", "DeletedById")
+            VALUES ($room, $sequence, $sequence, $sequence, $clientId, $author, $name, $role, $body, NULL, 0, 0, $createdAt, NULL, NULL, NULL);
             """;
         command.Parameters.AddWithValue("$room", roomId);
         var sequence = command.Parameters.AddWithValue("$sequence", 0L);

@@ -54,4 +54,39 @@ public sealed class RoomTimelineTests
         _timeline.Upsert(Message(1, 4, author: "maya", deleted: true));
         Assert.False(_timeline.Items[1].Continuation);
     }
+
+    private static MessageDto Reply(long sequence, long root) => Message(sequence, sequence) with { ReplyToSequence = root };
+
+    [Fact]
+    public void UpsertPosted_NewReply_CountsOnItsThreadsFirstMessage()
+    {
+        _timeline.Upsert(Message(1, 1) with { ReplyCount = 2 });
+
+        Assert.True(_timeline.UpsertPosted(Reply(2, root: 1)));
+
+        Assert.Equal(3, _timeline.Find(1)!.ReplyCount);
+    }
+
+    [Fact]
+    public void UpsertPosted_ReplyAlreadyHeld_IsNotCountedTwice()
+    {
+        // The first page holds the question (its count includes the reply) and the reply; then the live event arrives.
+        _timeline.UpsertAll([Message(1, 1) with { ReplyCount = 1 }, Reply(2, root: 1)]);
+
+        Assert.False(_timeline.UpsertPosted(Reply(2, root: 1)));
+
+        Assert.Equal(1, _timeline.Find(1)!.ReplyCount);
+    }
+
+    [Fact]
+    public void Upsert_EditOfAFirstMessage_KeepsTheRepliesCountedLive()
+    {
+        _timeline.Upsert(Message(1, 1));
+        _timeline.UpsertPosted(Reply(2, root: 1));
+
+        _timeline.Upsert(Message(1, 3, "edited"));
+
+        Assert.Equal("edited", _timeline.Find(1)!.Body);
+        Assert.Equal(1, _timeline.Find(1)!.ReplyCount);
+    }
 }
