@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using MudBlazor.Services;
+using SupportCommunity.Web.Notifications;
 using SupportCommunity.Web.Presence;
 
 namespace SupportCommunity.Web.Components;
@@ -10,6 +11,7 @@ public static class UiSetup
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddSingleton<MentionDirectory>();
         builder.Services.AddScoped<CircuitPresence>();
         builder.Services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
         return builder;
