@@ -44,6 +44,7 @@ public static class ApiSetup
 
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseHubGuards();
         app.UseAntiforgery();
         return app;
     }
