@@ -1,6 +1,10 @@
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.SignalR;
+using SupportCommunity.Web.Realtime;
+
 namespace SupportCommunity.Web.Security;
 
-/// <summary>Hardening: security headers, the hubs' Origin check.</summary>
+/// <summary>Hardening: security headers, the hubs' Origin check, detailed errors.</summary>
 public static class SecuritySetup
 {
     public static WebApplicationBuilder AddCommunitySecurity(this WebApplicationBuilder builder)
@@ -14,6 +18,14 @@ public static class SecuritySetup
         }
 
         builder.Services.Configure<SecurityOptions>(builder.Configuration.GetSection(SecurityOptions.Section));
+
+        // Exception details, whatever else configuration or code asks for: never to hub clients (the hubs are the
+        // public contract, design.md §4: a short clear message, never internals, in every environment), and to the
+        // browser's circuit only in Development.
+        builder.Services.PostConfigure<HubOptions>(options => options.EnableDetailedErrors = false);
+        builder.Services.PostConfigure<HubOptions<CommunityHub>>(options => options.EnableDetailedErrors = false);
+        var development = builder.Environment.IsDevelopment();
+        builder.Services.PostConfigure<CircuitOptions>(options => options.DetailedErrors = development);
         return builder;
     }
 
