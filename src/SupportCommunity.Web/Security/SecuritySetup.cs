@@ -4,11 +4,13 @@ using SupportCommunity.Web.Realtime;
 
 namespace SupportCommunity.Web.Security;
 
-/// <summary>Hardening: security headers, the hubs' Origin check, detailed errors.</summary>
+/// <summary>Hardening: security headers, the hubs' Origin check, detailed errors, Kestrel limits.</summary>
 public static class SecuritySetup
 {
     public static WebApplicationBuilder AddCommunitySecurity(this WebApplicationBuilder builder)
     {
+        builder.WebHost.ConfigureKestrel(KestrelLimits.Apply);
+
         // Bad settings stop the start with a clear message rather than leave the hubs open or shut.
         var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         if (security.AllowedOrigins.FirstOrDefault(o => OriginCheck.Normalize(o) is null) is { } notAnOrigin)

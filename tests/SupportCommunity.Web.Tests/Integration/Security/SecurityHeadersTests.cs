@@ -38,6 +38,7 @@ public sealed partial class SecurityHeadersTests(KestrelAppFactory app) : IClass
         Assert.Equal("same-origin", Single(headers, "Cross-Origin-Opener-Policy"));
         Assert.Contains("camera=()", Single(headers, "Permissions-Policy"), StringComparison.Ordinal);
         Assert.Contains("microphone=()", Single(headers, "Permissions-Policy"), StringComparison.Ordinal);
+        Assert.False(headers.Contains("Server"), "Kestrel names itself in a Server header");
 
         var policy = Directives(Single(headers, "Content-Security-Policy"));
         Assert.Equal("'self'", policy["default-src"]);
