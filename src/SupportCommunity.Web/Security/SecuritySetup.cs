@@ -4,7 +4,7 @@ using SupportCommunity.Web.Realtime;
 
 namespace SupportCommunity.Web.Security;
 
-/// <summary>Hardening: security headers, the hubs' Origin check, detailed errors, Kestrel limits.</summary>
+/// <summary>Hardening: security headers, the hubs' Origin check and connection caps, detailed errors, Kestrel limits.</summary>
 public static class SecuritySetup
 {
     public static WebApplicationBuilder AddCommunitySecurity(this WebApplicationBuilder builder)
@@ -19,7 +19,17 @@ public static class SecuritySetup
                 $"Security:AllowedOrigins: '{notAnOrigin}' is not an origin. Write scheme, host and optional port, like https://www.example.com.");
         }
 
+        var limits = builder.Configuration.GetSection(ConnectionLimits.Section).Get<ConnectionLimits>() ?? new ConnectionLimits();
+        if (limits.MaxConnectionsPerUser < 1 || limits.MaxConnectionsPerIp < 1)
+        {
+            throw new InvalidOperationException("Limits:MaxConnectionsPerUser and Limits:MaxConnectionsPerIp must be at least 1.");
+        }
+
         builder.Services.Configure<SecurityOptions>(builder.Configuration.GetSection(SecurityOptions.Section));
+        builder.Services.Configure<ConnectionLimits>(builder.Configuration.GetSection(ConnectionLimits.Section));
+
+        builder.Services.AddSingleton<HubConnectionCounter>();
+        builder.Services.AddSignalR().AddHubOptions<CommunityHub>(options => options.AddFilter<HubConnectionCapFilter>());
 
         // Exception details, whatever else configuration or code asks for: never to hub clients (the hubs are the
         // public contract, design.md §4: a short clear message, never internals, in every environment), and to the
@@ -38,10 +48,11 @@ public static class SecuritySetup
         return app;
     }
 
-    /// <summary>The hubs' Origin check.</summary>
+    /// <summary>The hubs' Origin check and the connection caps; after authentication, which the caps need.</summary>
     public static WebApplication UseHubGuards(this WebApplication app)
     {
         app.UseMiddleware<OriginCheck>();
+        app.UseMiddleware<HubConnectionCapCheck>();
         return app;
     }
 }
