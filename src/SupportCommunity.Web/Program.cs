@@ -9,9 +9,11 @@ using SupportCommunity.Web.Notifications;
 using SupportCommunity.Web.Realtime;
 using SupportCommunity.Web.Rooms;
 using SupportCommunity.Web.ScaleOut;
+using SupportCommunity.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddCommunitySecurity();
 builder.AddCommunityDatabase();
 builder.AddCommunityIdentity();
 builder.Services.AddCommunityCore(builder.Configuration);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using SupportCommunity.Identity;
 using SupportCommunity.Web.Account;
+using SupportCommunity.Web.Security;
 
 namespace SupportCommunity.Web.Api;
 
@@ -31,6 +32,7 @@ public static class ApiSetup
     /// <summary>The HTTP pipeline, in order.</summary>
     public static WebApplication UseCommunityPipeline(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         // API errors without a body (bad route values, 401, 405) still answer with problem details.
         app.UseWhen(c => IdentitySetup.IsApiOrHub(c.Request), api => api.UseStatusCodePages());
@@ -42,6 +44,7 @@ public static class ApiSetup
 
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseHubGuards();
         app.UseAntiforgery();
         return app;
     }

@@ -15,7 +15,7 @@ namespace SupportCommunity.Benchmarks.Hosting;
 
 /// <summary>
 /// The real app, built by its own Program.cs, on a real Kestrel port in this process, over a SQLite file in
-/// <paramref name="folder"/>. Production environment, demo community seeded, flood guard out of the way.
+/// <paramref name="folder"/>. Production environment, demo community seeded, flood guard and connection caps out of the way.
 /// </summary>
 public sealed class AppNode : IAsyncDisposable
 {
@@ -127,6 +127,9 @@ public sealed class AppNode : IAsyncDisposable
                 // Thousands of sends from a handful of demo accounts: the flood guard would refuse them.
                 ["Limits:FloodMessages"] = "100000000",
                 ["Limits:TrustedFloodMessages"] = "100000000",
+                // Thousands of hub connections from a handful of demo accounts, all from 127.0.0.1.
+                ["Limits:MaxConnectionsPerUser"] = "100000000",
+                ["Limits:MaxConnectionsPerIp"] = "100000000",
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",

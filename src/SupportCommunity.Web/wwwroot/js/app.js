@@ -21,3 +21,11 @@ document.getElementById("components-reconnect-modal")?.addEventListener("compone
     location.reload();
   }
 });
+
+// The banner's Reload links. A listener here, not an onclick attribute: the Content-Security-Policy runs no inline script.
+document.addEventListener("click", event => {
+  if (event.target instanceof Element && event.target.closest("[data-reload]")) {
+    event.preventDefault();
+    location.reload();
+  }
+});
