@@ -1,3 +1,4 @@
+using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -26,6 +27,20 @@ public sealed class CommunityDbContext(DbContextOptions<CommunityDbContext> opti
     public DbSet<Message> Messages => Set<Message>();
 
     public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<Sanction> Sanctions => Set<Sanction>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<MessageEdit> MessageEdits => Set<MessageEdit>();
+
+    public DbSet<Report> Reports => Set<Report>();
+
+    public DbSet<HeldMessage> HeldMessages => Set<HeldMessage>();
+
+    public DbSet<AutomodRule> AutomodRules => Set<AutomodRule>();
+
+    public DbSet<RuleAcceptance> RuleAcceptances => Set<RuleAcceptance>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -45,4 +45,7 @@ public sealed class Message
     public DateTimeOffset? DeletedAt { get; set; }
 
     public string? DeletedById { get; set; }
+
+    /// <summary>Hidden by reports until a moderator looks at it; served without a body, like a deleted message.</summary>
+    public DateTimeOffset? HiddenAt { get; set; }
 }

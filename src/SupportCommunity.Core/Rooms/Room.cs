@@ -39,6 +39,23 @@ public sealed class Room
 
     /// <summary>The customer asked that no public summary of their private conversation be posted.</summary>
     public bool SummaryOptOut { get; set; }
+
+    /// <summary>Slow mode: a member waits this long between messages (0: off). Staff are exempt.</summary>
+    public int SlowModeSeconds { get; set; }
+
+    /// <summary>Locked rooms are read-only for members, with <see cref="LockMessage"/> as a banner.</summary>
+    public DateTimeOffset? LockedAt { get; set; }
+
+    public string? LockMessage { get; set; }
+
+    /// <summary>Markdown rules shown on first join; a member accepts them before posting.</summary>
+    public string? Rules { get; set; }
+
+    /// <summary>Raised on every change of <see cref="Rules"/>, so members accept them again.</summary>
+    public int RulesVersion { get; set; }
+
+    /// <summary>A notice pinned at the top of the room (for example by a cool-down).</summary>
+    public long? PinnedSequence { get; set; }
 }
 
 /// <summary>
