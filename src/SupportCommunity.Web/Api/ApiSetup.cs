@@ -44,6 +44,7 @@ public static class ApiSetup
 
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(IdentitySetup.ForgetHubCredentials);
         app.UseHubGuards();
         app.UseAntiforgery();
         return app;

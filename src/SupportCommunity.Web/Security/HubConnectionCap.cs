@@ -197,16 +197,16 @@ public sealed class HubConnectionCapFilter(HubConnectionCounter counter) : IHubF
 /// </summary>
 public sealed class HubConnectionCapCheck(RequestDelegate next, HubConnectionCounter counter, IProblemDetailsService problems)
 {
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (!OpensConnection(context.Request)
-            || context.User.FindFirstValue(ClaimTypes.NameIdentifier) is not { Length: > 0 } user
-            || counter.Refusal(user, HubConnectionCounter.AddressKey(context.Connection.RemoteIpAddress)) is not { } refusal)
-        {
-            await next(context);
-            return;
-        }
+    /// <remarks>Not async on the way through: a hub connection's request stays in the pipeline for its whole life.</remarks>
+    public Task InvokeAsync(HttpContext context) =>
+        !OpensConnection(context.Request)
+        || context.User.FindFirstValue(ClaimTypes.NameIdentifier) is not { Length: > 0 } user
+        || counter.Refusal(user, HubConnectionCounter.AddressKey(context.Connection.RemoteIpAddress)) is not { } refusal
+            ? next(context)
+            : RefuseAsync(context, refusal);
 
+    private async Task RefuseAsync(HttpContext context, string refusal)
+    {
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         await problems.WriteAsync(new ProblemDetailsContext
         {

@@ -30,17 +30,22 @@ public sealed class OriginCheck(RequestDelegate next, IOptions<SecurityOptions> 
     private readonly HashSet<string> _allowed = options.Value.AllowedOrigins
         .Select(Normalize).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <remarks>
+    /// Not async on the way through: a hub connection's request stays in the pipeline for the connection's whole
+    /// life, and an awaiting middleware would keep its state machine per connection.
+    /// </remarks>
+    public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!(request.Path.StartsWithSegments(CommunityHub.Path) || request.Path.StartsWithSegments(BlazorHub))
+        return !(request.Path.StartsWithSegments(CommunityHub.Path) || request.Path.StartsWithSegments(BlazorHub))
             || request.Headers.Origin.Count == 0
-            || Allowed(request))
-        {
-            await next(context);
-            return;
-        }
+            || Allowed(request)
+                ? next(context)
+                : RefuseAsync(context);
+    }
 
+    private async Task RefuseAsync(HttpContext context)
+    {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         await problems.WriteAsync(new ProblemDetailsContext
         {
