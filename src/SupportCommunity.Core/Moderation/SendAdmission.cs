@@ -49,20 +49,20 @@ public sealed partial class SendAdmission(
 
         var controls = await db.Rooms.AsNoTracking()
             .Where(r => r.Id == room.Id)
-            .Select(r => new { r.Name, r.LockedAt, r.LockMessage, r.SlowModeSeconds, HasRules = r.Rules != null && r.Rules != "", r.RulesVersion })
+            .Select(r => new { r.LockedAt, r.LockMessage, r.SlowModeSeconds, HasRules = r.Rules != null && r.Rules != "", r.RulesVersion })
             .SingleAsync(cancellationToken);
         var now = clock.GetUtcNow();
 
         if (controls.LockedAt is not null)
         {
             var banner = string.IsNullOrWhiteSpace(controls.LockMessage) ? "" : " " + controls.LockMessage;
-            throw CommunityException.Forbidden($"#{controls.Name} is locked: only staff can post.{banner}");
+            throw CommunityException.Forbidden($"#{room.Slug} is locked: only staff can post.{banner}");
         }
 
         if (controls.HasRules && !await db.RuleAcceptances.AnyAsync(
                 a => a.UserId == actor.UserId && a.RoomId == room.Id && a.Version >= controls.RulesVersion, cancellationToken))
         {
-            throw CommunityException.Forbidden($"Accept the rules of #{controls.Name} to post.");
+            throw CommunityException.Forbidden($"Accept the rules of #{room.Slug} to post.");
         }
 
         // The sender's latest messages here: for slow mode and duplicates (both short windows, so a few suffice).
