@@ -9,6 +9,9 @@ public enum CommunityError
     Conflict,
     TooLarge,
     TooManyRequests,
+
+    /// <summary>Not refused, not posted: the send waits for a moderator's review (automod Hold). REST answers 202.</summary>
+    Held,
 }
 
 /// <summary>

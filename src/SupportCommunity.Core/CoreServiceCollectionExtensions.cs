@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SupportCommunity.Conversations;
 using SupportCommunity.Events;
 using SupportCommunity.Messages;
+using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
@@ -20,6 +21,9 @@ public static class CoreServiceCollectionExtensions
                 $"Limits:MaxBodyLength must be between 1 and {MessageLimitsDefaults.MaxBodyLength}.")
             .Validate(l => l.MaxPageSize > 0 && l.DefaultPageSize > 0 && l.DefaultPageSize <= l.MaxPageSize,
                 "Limits:DefaultPageSize must be between 1 and Limits:MaxPageSize.")
+            .Validate(l => l.NewMemberLinkMinutes >= 0 && l.DuplicateWindow >= TimeSpan.Zero
+                    && l.AutomodRegexTimeout > TimeSpan.Zero && l.CoolDownSlowModeSeconds is >= RoomControlService.MinSlowModeSeconds and <= RoomControlService.MaxSlowModeSeconds,
+                "Limits:NewMemberLinkMinutes, DuplicateWindow, AutomodRegexTimeout and CoolDownSlowModeSeconds must be in range.")
             .Validate(l => l.FloodMessages > 0 && l.TrustedFloodMessages > 0 && l.FloodWindow > TimeSpan.Zero,
                 "Limits:Flood* must be positive.")
             .ValidateOnStart();
@@ -32,6 +36,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MessageFormatter>();
         services.AddSingleton<MessageWriter>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<AutomodEngine>();
+        services.AddSingleton<SendAdmission>();
+        services.AddSingleton<RoomControlService>();
+        services.AddSingleton<AutomodService>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<ConversationService>();

@@ -26,6 +26,9 @@ public sealed class CommunityDatabase : IAsyncLifetime
 
     public CommunityDatabase(Dictionary<string, string>? settings) => _settings = settings;
 
+    /// <summary>Changes the services after the Core ones are added (for example a manual clock).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("Not initialised.");
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
@@ -40,6 +43,7 @@ public sealed class CommunityDatabase : IAsyncLifetime
             $"Data Source={Path.Combine(_folder, "community.db")}",
             sqlite => sqlite.MigrationsAssembly("SupportCommunity.Migrations.Sqlite")));
         services.AddCommunityCore(configuration);
+        ConfigureServices?.Invoke(services);
         _services = services.BuildServiceProvider();
 
         await using var db = await CreateDbContextAsync();

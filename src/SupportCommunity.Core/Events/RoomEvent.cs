@@ -15,6 +15,8 @@ namespace SupportCommunity.Events;
 [JsonDerivedType(typeof(NotificationAdded), "notification")]
 [JsonDerivedType(typeof(ReadMarked), "read")]
 [JsonDerivedType(typeof(NotificationsRead), "notifications-read")]
+[JsonDerivedType(typeof(SupportCommunity.Moderation.RoomSettingsChanged), "room-settings")]
+[JsonDerivedType(typeof(SupportCommunity.Moderation.AutomodRulesChanged), "automod-rules")]
 public abstract record RoomEvent(string RoomSlug);
 
 /// <summary>

@@ -30,4 +30,16 @@ public sealed class CommunityLimits
 
     /// <summary>How long members may edit their own messages. Community managers edit any message at any time.</summary>
     public TimeSpan EditWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Accounts younger than this may not post links unless trusted (or staff).</summary>
+    public int NewMemberLinkMinutes { get; set; } = 10;
+
+    /// <summary>The same text from the same member in the same room within this window is refused as a duplicate.</summary>
+    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one automod regex may run on one message; a timeout counts as no match.</summary>
+    public TimeSpan AutomodRegexTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The slow mode a cool-down switches on unless the moderator picks another.</summary>
+    public int CoolDownSlowModeSeconds { get; set; } = 30;
 }

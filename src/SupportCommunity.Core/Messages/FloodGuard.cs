@@ -4,28 +4,49 @@ using SupportCommunity.Identity;
 
 namespace SupportCommunity.Messages;
 
+/// <summary>Whose sends a flood limit counts: one user in one room, trusted or not.</summary>
+public readonly record struct FloodKey(string UserId, int RoomId, bool Trusted);
+
 /// <summary>
-/// Per user and room send limit (design.md §5): a sliding window, relaxed for trusted members, none for staff.
+/// Per user and room send limit (design.md §5): a sliding window, relaxed for trusted members, none for staff. On one
+/// node the window lives in memory; with Redis configured it is shared by every node (<see cref="RedisFloodLimiter"/>),
+/// and falls back to memory whenever Redis cannot answer at once, so sends never wait on Redis.
 /// </summary>
 public sealed class FloodGuard : IDisposable
 {
-    private readonly PartitionedRateLimiter<(string UserId, int RoomId, bool Trusted)> _limiter;
+    private readonly PartitionedRateLimiter<FloodKey> _limiter;
     private readonly TimeSpan _window;
 
     public FloodGuard(IOptions<CommunityLimits> options)
+        : this(options, shared: null)
+    {
+    }
+
+    /// <param name="shared">
+    /// Builds the limiter shared across nodes around the in-memory one it falls back to; null keeps the in-memory one.
+    /// </param>
+    public FloodGuard(IOptions<CommunityLimits> options, Func<PartitionedRateLimiter<FloodKey>, PartitionedRateLimiter<FloodKey>>? shared)
     {
         var limits = options.Value;
         _window = limits.FloodWindow;
-        _limiter = PartitionedRateLimiter.Create<(string UserId, int RoomId, bool Trusted), (string, int, bool)>(key =>
+        var local = CreateInMemory(limits);
+        _limiter = shared is null ? local : shared(local);
+    }
+
+    /// <summary>The in-memory sliding window: the single-node limiter, and the fallback of the shared one.</summary>
+    public static PartitionedRateLimiter<FloodKey> CreateInMemory(CommunityLimits limits) =>
+        PartitionedRateLimiter.Create<FloodKey, FloodKey>(key =>
             RateLimitPartition.GetSlidingWindowLimiter(key, k => new SlidingWindowRateLimiterOptions
             {
-                PermitLimit = k.Item3 ? limits.TrustedFloodMessages : limits.FloodMessages,
+                PermitLimit = PermitLimit(limits, k),
                 Window = limits.FloodWindow,
                 SegmentsPerWindow = 5,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             }));
-    }
+
+    public static int PermitLimit(CommunityLimits limits, FloodKey key) =>
+        key.Trusted ? limits.TrustedFloodMessages : limits.FloodMessages;
 
     /// <summary>Counts one send, or throws a 429-style refusal that says when to try again.</summary>
     public void Charge(Actor actor, int roomId)
@@ -35,7 +56,26 @@ public sealed class FloodGuard : IDisposable
             return;
         }
 
-        using var lease = _limiter.AttemptAcquire((actor.UserId, roomId, actor.IsTrusted));
+        using var lease = _limiter.AttemptAcquire(Key(actor, roomId));
+        Check(lease);
+    }
+
+    /// <summary>As <see cref="Charge"/>, asking the shared window when there is one.</summary>
+    public async ValueTask ChargeAsync(Actor actor, int roomId)
+    {
+        if (actor.IsStaff)
+        {
+            return;
+        }
+
+        using var lease = await _limiter.AcquireAsync(Key(actor, roomId));
+        Check(lease);
+    }
+
+    private static FloodKey Key(Actor actor, int roomId) => new(actor.UserId, roomId, actor.IsTrusted);
+
+    private void Check(RateLimitLease lease)
+    {
         if (lease.IsAcquired)
         {
             return;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SupportCommunity.Data;
 using SupportCommunity.Events;
 using SupportCommunity.Identity;
+using SupportCommunity.Moderation;
 using SupportCommunity.Rooms;
 
 namespace SupportCommunity.Messages;
@@ -18,6 +19,7 @@ public sealed partial class MessageService(
     IRoomEventBus bus,
     MessageWriter writer,
     FloodGuard floodGuard,
+    SendAdmission admission,
     IOptions<CommunityLimits> limits,
     TimeProvider clock,
     ILogger<MessageService> logger)
@@ -47,14 +49,36 @@ public sealed partial class MessageService(
                 ?? throw CommunityException.Invalid($"There is no message {parent} in this room to reply to.");
         }
 
+        Admission admitted;
+        try
+        {
+            // Lock, rules, slow mode, links, automod, duplicates: refused before anything is queued or stored.
+            admitted = await admission.CheckAsync(actor, room, clientMessageId, text, replyToSequence, cancellationToken);
+        }
+        catch (CommunityException)
+        {
+            // A retry of a send that was stored is answered with it, whatever the room's controls say now.
+            if (await FindStoredAsync(actor, room, clientMessageId, cancellationToken) is { } stored)
+            {
+                return stored;
+            }
+
+            throw;
+        }
+
         try
         {
             // Group commit: stored, numbered and published with whatever else is being sent right now. A retry of a
             // stored send gets that message back and is not counted against the flood limit again.
             var message = await writer.WriteAsync(new NewMessage(
-                room.Id, room.Slug, actor, clientMessageId, text, replyToSequence, clock.GetUtcNow(),
-                Admit: () => floodGuard.Charge(actor, room.Id)))
+                room.Id, room.Slug, actor, clientMessageId, admitted.Text, replyToSequence, clock.GetUtcNow(),
+                Admit: () => floodGuard.ChargeAsync(actor, room.Id)))
                 .WaitAsync(cancellationToken);
+            if (admitted.FlaggedBy.Count > 0)
+            {
+                await FlagAsync(message, admitted.FlaggedBy);
+            }
+
             return MessageDto.From(message, room.Slug);
         }
         catch (DbUpdateException)
@@ -73,6 +97,53 @@ public sealed partial class MessageService(
                 : throw new CommunityException(CommunityError.Conflict, "This clientMessageId was already used for a message in another room.");
         }
     }
+
+    private async Task<MessageDto?> FindStoredAsync(Actor actor, RoomKey room, Guid clientMessageId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Messages.AsNoTracking()
+            .SingleOrDefaultAsync(m => m.AuthorId == actor.UserId && m.ClientMessageId == clientMessageId, cancellationToken);
+        return stored is not null && stored.RoomId == room.Id ? MessageDto.From(stored, room.Slug) : null;
+    }
+
+    /// <summary>
+    /// Automod flagged a posted message: it goes to the moderation queue as a report by <see cref="AutomodReporter"/>
+    /// (one per message; a retry adds none).
+    /// </summary>
+    private async Task FlagAsync(Message message, IReadOnlyList<string> rules)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            if (await db.Reports.AnyAsync(r => r.MessageId == message.Id && r.ReporterId == AutomodReporter))
+            {
+                return;
+            }
+
+            var reason = "automod: " + string.Join(", ", rules);
+            db.Reports.Add(new Report
+            {
+                MessageId = message.Id,
+                RoomId = message.RoomId,
+                ReporterId = AutomodReporter,
+                Reason = reason.Length <= 500 ? reason : reason[..500],
+                CreatedAt = clock.GetUtcNow(),
+                Status = ReportStatus.Open,
+            });
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException ex)
+        {
+            // Flagged twice at once (a retry on another node): one report stands.
+            FlagFailed(ex, message.Id);
+        }
+    }
+
+    /// <summary>The reporter id of automod's flags in the moderation queue (no user has it).</summary>
+    public const string AutomodReporter = "automod";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Automod's report of message {MessageId} was not added (already there)")]
+    private partial void FlagFailed(Exception exception, long messageId);
 
     public async Task<MessageDto> EditAsync(Actor actor, long messageId, string? body, CancellationToken cancellationToken = default)
     {

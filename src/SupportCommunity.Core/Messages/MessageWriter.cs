@@ -9,7 +9,8 @@ namespace SupportCommunity.Messages;
 
 /// <summary>
 /// A validated message waiting to be stored. <paramref name="Admit"/> runs only if the send is new (not a retry of a
-/// stored one) and refuses it by throwing, for limits that must not count a retry twice.
+/// stored one) and refuses it by throwing, for limits that must not count a retry twice. It may be asynchronous (the
+/// flood limit shared through Redis): the new sends of a batch are admitted concurrently.
 /// </summary>
 internal sealed record NewMessage(
     int RoomId,
@@ -19,7 +20,7 @@ internal sealed record NewMessage(
     string Text,
     long? ReplyToSequence,
     DateTimeOffset CreatedAt,
-    Action? Admit = null);
+    Func<ValueTask>? Admit = null);
 
 /// <summary>
 /// Stores sends by group commit: whatever sends are waiting when the writer is free go into one transaction (one
@@ -189,7 +190,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 .ToListAsync())
             .ToDictionary(m => (m.AuthorId, m.ClientMessageId));
 
-        var admitted = new List<(NewMessage Message, TaskCompletionSource<Message> Done)>(batch.Count);
+        var candidates = new List<(NewMessage Message, TaskCompletionSource<Message> Done)>(batch.Count);
         var firstCopies = new Dictionary<(string, Guid), (NewMessage Message, TaskCompletionSource<Message> Done)>();
         foreach (var item in batch)
         {
@@ -204,22 +205,43 @@ public sealed partial class MessageWriter : IAsyncDisposable
             }
             else
             {
-                try
-                {
-                    item.Message.Admit?.Invoke();
-                }
-                catch (Exception refusal)
-                {
-                    item.Done.TrySetException(refusal);
-                    continue;
-                }
-
                 firstCopies.Add(key, item);
-                admitted.Add(item);
+                candidates.Add(item);
+            }
+        }
+
+        var admissions = candidates.Select(item => AdmitAsync(item.Message)).ToList();
+        var admitted = new List<(NewMessage Message, TaskCompletionSource<Message> Done)>(candidates.Count);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (await admissions[i] is { } refusal)
+            {
+                candidates[i].Done.TrySetException(refusal);
+            }
+            else
+            {
+                admitted.Add(candidates[i]);
             }
         }
 
         return admitted;
+
+        static async Task<Exception?> AdmitAsync(NewMessage message)
+        {
+            try
+            {
+                if (message.Admit is { } admit)
+                {
+                    await admit();
+                }
+
+                return null;
+            }
+            catch (Exception refusal)
+            {
+                return refusal;
+            }
+        }
 
         static void Answer((NewMessage Message, TaskCompletionSource<Message> Done) retry, int storedRoomId, Task<Message> stored)
         {

@@ -19,6 +19,7 @@ public static class AuditActions
     public const string RoomLock = "room.lock";
     public const string RoomUnlock = "room.unlock";
     public const string RoomCoolDown = "room.cool-down";
+    public const string RoomUnpin = "room.unpin";
     public const string RoomRules = "room.rules";
     public const string ReportDismiss = "report.dismiss";
     public const string ReportClaim = "report.claim";

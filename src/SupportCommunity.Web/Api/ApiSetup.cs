@@ -62,6 +62,7 @@ public static class ApiSetup
         CommunityError.Conflict => StatusCodes.Status409Conflict,
         CommunityError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         CommunityError.TooManyRequests => StatusCodes.Status429TooManyRequests,
+        CommunityError.Held => StatusCodes.Status202Accepted,
         _ => StatusCodes.Status500InternalServerError,
     };
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using SupportCommunity.Conversations;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
+using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
@@ -20,7 +21,8 @@ public sealed class CommunityHub(
     ConversationService conversations,
     NotificationService notifications,
     PresenceTracker presence,
-    TypingSignal typing) : Hub<ICommunityClient>
+    TypingSignal typing,
+    RoomControlService controls) : Hub<ICommunityClient>
 {
     public const string Path = "/hubs/community";
 
@@ -110,6 +112,39 @@ public sealed class CommunityHub(
     /// <summary>Marks one bell entry read, or all with null; returns the unread count.</summary>
     public Task<int> MarkNotificationsRead(long? notificationId) =>
         notifications.MarkReadAsync(CurrentActor, notificationId, Context.ConnectionAborted);
+
+    /// <summary>The room's slow mode, lock, pinned notice and rules version (any reader).</summary>
+    public Task<RoomControlsDto> GetRoomControls(string roomSlug) =>
+        controls.GetControlsAsync(CurrentActor, roomSlug ?? "", Context.ConnectionAborted);
+
+    /// <summary>Managers, admins, the room's moderators: slow mode, 0 (off) or 5 to 21,600 seconds.</summary>
+    public Task<RoomControlsDto> SetSlowMode(string roomSlug, int seconds, string? reason) =>
+        controls.SetSlowModeAsync(CurrentActor, roomSlug ?? "", seconds, reason, Context.ConnectionAborted);
+
+    /// <summary>Managers, admins, the room's moderators: read-only for members, with a banner message.</summary>
+    public Task<RoomControlsDto> LockRoom(string roomSlug, string? message) =>
+        controls.LockAsync(CurrentActor, roomSlug ?? "", message, Context.ConnectionAborted);
+
+    public Task<RoomControlsDto> UnlockRoom(string roomSlug) =>
+        controls.UnlockAsync(CurrentActor, roomSlug ?? "", reason: null, Context.ConnectionAborted);
+
+    /// <summary>Slow mode (default 30 s) and a pinned notice posted as the caller, in one action.</summary>
+    public Task<RoomControlsDto> CoolDown(string roomSlug, int? seconds, string? notice) =>
+        controls.CoolDownAsync(CurrentActor, roomSlug ?? "", seconds, notice, Context.ConnectionAborted);
+
+    public Task<RoomControlsDto> UnpinNotice(string roomSlug) =>
+        controls.UnpinAsync(CurrentActor, roomSlug ?? "", Context.ConnectionAborted);
+
+    /// <summary>The room's rules and whether the caller has accepted this version (members must, before posting).</summary>
+    public Task<RoomRulesDto> GetRoomRules(string roomSlug) =>
+        controls.GetRulesAsync(CurrentActor, roomSlug ?? "", Context.ConnectionAborted);
+
+    public Task<RoomRulesDto> AcceptRoomRules(string roomSlug, int version) =>
+        controls.AcceptRulesAsync(CurrentActor, roomSlug ?? "", version, Context.ConnectionAborted);
+
+    /// <summary>Managers, admins, the room's moderators: markdown rules (empty removes them); members accept them again.</summary>
+    public Task<RoomRulesDto> SetRoomRules(string roomSlug, string? markdown) =>
+        controls.SetRulesAsync(CurrentActor, roomSlug ?? "", markdown, Context.ConnectionAborted);
 
     public override async Task OnConnectedAsync()
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 using SupportCommunity.Events;
+using SupportCommunity.Moderation;
 
 namespace SupportCommunity.Web.Realtime;
 
@@ -45,6 +46,7 @@ public sealed class CommunityNotifier(
             MessageChanged changed => room.MessageUpdated(changed.Message),
             PresenceChanged presence => room.PresenceChanged(presence.RoomSlug, presence.Online),
             UserTyping typing => room.UserTyping(typing.RoomSlug, typing.User),
+            RoomSettingsChanged changed => room.RoomSettingsChanged(changed.RoomSlug, changed.Controls),
             CatchUpRequested => hub.Clients.All.Resync(),
             _ => Task.CompletedTask,
         };

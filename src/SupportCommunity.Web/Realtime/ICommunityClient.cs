@@ -1,5 +1,6 @@
 using SupportCommunity.Notifications;
 using SupportCommunity.Messages;
+using SupportCommunity.Moderation;
 using SupportCommunity.Presence;
 
 namespace SupportCommunity.Web.Realtime;
@@ -30,4 +31,10 @@ public interface ICommunityClient
 
     /// <summary>You marked bell entries read elsewhere: your unread count.</summary>
     Task NotificationsRead(int unread);
+
+    /// <summary>
+    /// A room's slow mode, lock, pinned notice or rules changed (a changed <c>rulesVersion</c>: call
+    /// <c>GetRoomRules</c> again, members must accept them before posting).
+    /// </summary>
+    Task RoomSettingsChanged(string roomSlug, RoomControlsDto controls);
 }

@@ -6,7 +6,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 using SupportCommunity.Data;
+using Microsoft.Extensions.Options;
 using SupportCommunity.Events;
+using SupportCommunity.Messages;
 using SupportCommunity.Presence;
 using SupportCommunity.Web.Realtime;
 
@@ -84,6 +86,11 @@ public static class ScaleOutSetup
             redis, prefix, sp.GetRequiredService<InProcessRoomEventBus>(), sp.GetRequiredService<ILogger<RedisRoomEventBus>>())));
         builder.Services.Replace(ServiceDescriptor.Singleton<IPresenceStore>(sp => new RedisPresenceStore(
             redis, prefix, settings.PresenceExpiry, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisPresenceStore>>())));
+        // The flood limit's window is shared by every node too (falling back to this node's while Redis is away).
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp => new FloodGuard(
+            sp.GetRequiredService<IOptions<CommunityLimits>>(),
+            local => new RedisFloodLimiter(
+                redis, prefix, sp.GetRequiredService<IOptions<CommunityLimits>>().Value, local, sp.GetRequiredService<ILogger<RedisFloodLimiter>>()))));
         builder.Services.AddHostedService(sp => new PresenceHeartbeat(
             sp.GetRequiredService<PresenceTracker>(), settings.PresenceHeartbeat, sp.GetRequiredService<ILogger<PresenceHeartbeat>>()));
 

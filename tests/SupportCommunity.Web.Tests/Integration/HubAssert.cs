@@ -8,7 +8,7 @@ public static class HubAssert
     public static async Task<HubException> RefusedAsync(Func<Task> call, string expected)
     {
         var refusal = await Assert.ThrowsAsync<HubException>(call);
-        Assert.Contains(expected, refusal.Message, StringComparison.Ordinal);
+        Assert.True(refusal.Message.Contains(expected, StringComparison.Ordinal), refusal.Message);
         Assert.DoesNotContain("   at ", refusal.Message, StringComparison.Ordinal);
         return refusal;
     }

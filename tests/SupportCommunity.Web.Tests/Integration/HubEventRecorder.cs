@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR.Client;
 using SupportCommunity.Messages;
+using SupportCommunity.Moderation;
 using SupportCommunity.Presence;
 using SupportCommunity.Web.Realtime;
 
@@ -21,6 +22,8 @@ public sealed class HubEventRecorder
 
     public EventChannel<TypingEvent> UserTyping { get; } = new(nameof(ICommunityClient.UserTyping));
 
+    public EventChannel<RoomControlsDto> RoomSettingsChanged { get; } = new(nameof(ICommunityClient.RoomSettingsChanged));
+
     /// <summary>Registers the handlers; call before <see cref="HubConnection.StartAsync"/> so nothing is missed.</summary>
     public static HubEventRecorder Attach(HubConnection connection)
     {
@@ -31,6 +34,8 @@ public sealed class HubEventRecorder
             nameof(ICommunityClient.PresenceChanged), (room, online) => recorder.PresenceChanged.Add(new PresenceEvent(room, online)));
         connection.On<string, PresenceUser>(
             nameof(ICommunityClient.UserTyping), (room, user) => recorder.UserTyping.Add(new TypingEvent(room, user)));
+        connection.On<string, RoomControlsDto>(
+            nameof(ICommunityClient.RoomSettingsChanged), (_, controls) => recorder.RoomSettingsChanged.Add(controls));
         return recorder;
     }
 }
