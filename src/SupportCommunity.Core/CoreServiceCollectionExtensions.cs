@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SupportCommunity.Conversations;
 using SupportCommunity.Events;
 using SupportCommunity.Messages;
+using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
@@ -23,6 +24,14 @@ public static class CoreServiceCollectionExtensions
             .Validate(l => l.FloodMessages > 0 && l.TrustedFloodMessages > 0 && l.FloodWindow > TimeSpan.Zero,
                 "Limits:Flood* must be positive.")
             .ValidateOnStart();
+
+        services.AddOptions<ReportOptions>()
+            .Bind(configuration.GetSection(ReportOptions.Section))
+            .Validate(o => o.AutoHideReports > 0 && o.ReportsPerWindow > 0 && o.ReportWindow > TimeSpan.Zero,
+                "Moderation:AutoHideReports, Moderation:ReportsPerWindow and Moderation:ReportWindow must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<ReportGuard>();
+        services.AddSingleton<ModerationQueueService>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InProcessRoomEventBus>();

@@ -15,6 +15,7 @@ namespace SupportCommunity.Events;
 [JsonDerivedType(typeof(NotificationAdded), "notification")]
 [JsonDerivedType(typeof(ReadMarked), "read")]
 [JsonDerivedType(typeof(NotificationsRead), "notifications-read")]
+[JsonDerivedType(typeof(SupportCommunity.Moderation.ModerationQueueChanged), "moderation-queue")]
 public abstract record RoomEvent(string RoomSlug);
 
 /// <summary>
