@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 using SupportCommunity.Events;
+using SupportCommunity.Moderation;
 
 namespace SupportCommunity.Web.Realtime;
 
@@ -46,6 +47,7 @@ public sealed class CommunityNotifier(
             PresenceChanged presence => room.PresenceChanged(presence.RoomSlug, presence.Online),
             UserTyping typing => room.UserTyping(typing.RoomSlug, typing.User),
             CatchUpRequested => hub.Clients.All.Resync(),
+            ModerationQueueChanged queue => hub.Clients.Group(HubGroups.Moderators).ModerationQueueChanged(queue.Room),
             _ => Task.CompletedTask,
         };
     }

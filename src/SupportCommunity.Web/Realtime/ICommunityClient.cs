@@ -30,4 +30,10 @@ public interface ICommunityClient
 
     /// <summary>You marked bell entries read elsewhere: your unread count.</summary>
     Task NotificationsRead(int unread);
+
+    /// <summary>
+    /// Staff and volunteer moderators: the moderation queue of a room changed (a report, a held send, a resolution).
+    /// Call <c>GetModerationQueue</c> for what is in your scope.
+    /// </summary>
+    Task ModerationQueueChanged(string roomSlug);
 }
