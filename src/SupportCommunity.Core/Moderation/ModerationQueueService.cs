@@ -211,7 +211,7 @@ public sealed partial class ModerationQueueService(
             .Where(m => m.RoomId == message.RoomId && m.Sequence > message.Sequence)
             .OrderBy(m => m.Sequence).Take(ContextSize).ToListAsync(cancellationToken);
         var history = await scope.Filter(db.Messages.AsNoTracking().Where(m => m.AuthorId == message.AuthorId), m => m.RoomId)
-            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(HistorySize).ToListAsync(cancellationToken);
+            .OrderByDescending(m => m.Id).Take(HistorySize).ToListAsync(cancellationToken);
         var sanctions = await db.Sanctions.AsNoTracking()
             .Where(s => s.UserId == message.AuthorId)
             .OrderByDescending(s => s.Id).Take(20).ToListAsync(cancellationToken);
