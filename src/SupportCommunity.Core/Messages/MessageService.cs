@@ -90,6 +90,12 @@ public sealed partial class MessageService(
             throw new CommunityException(CommunityError.Conflict, "This message was deleted and can no longer be edited.");
         }
 
+        if (message.HiddenAt is not null && !actor.ManagesCommunity)
+        {
+            // Its reports are judged on what was reported.
+            throw new CommunityException(CommunityError.Conflict, "This message is hidden while a moderator reviews it and can't be edited.");
+        }
+
         if (!actor.ManagesCommunity && clock.GetUtcNow() - message.CreatedAt > _limits.EditWindow)
         {
             throw CommunityException.Forbidden(

