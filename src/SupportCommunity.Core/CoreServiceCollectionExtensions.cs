@@ -28,6 +28,14 @@ public static class CoreServiceCollectionExtensions
                 "Limits:Flood* must be positive.")
             .ValidateOnStart();
 
+        services.AddOptions<ReportOptions>()
+            .Bind(configuration.GetSection(ReportOptions.Section))
+            .Validate(o => o.AutoHideReports > 0 && o.ReportsPerWindow > 0 && o.ReportWindow > TimeSpan.Zero,
+                "Moderation:AutoHideReports, Moderation:ReportsPerWindow and Moderation:ReportWindow must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<ReportGuard>();
+        services.AddSingleton<ModerationQueueService>();
+
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InProcessRoomEventBus>();
         services.AddSingleton<IRoomEventBus>(sp => sp.GetRequiredService<InProcessRoomEventBus>());

@@ -35,6 +35,7 @@ app.MapConversationsApi();
 app.MapNotificationsApi();
 app.MapRoomControlsApi();
 app.MapAutomodApi();
+app.MapModerationQueueApi();
 app.MapCommunityHub();
 app.MapHealth();
 app.MapCommunityUi();

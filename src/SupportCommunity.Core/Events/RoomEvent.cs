@@ -17,6 +17,7 @@ namespace SupportCommunity.Events;
 [JsonDerivedType(typeof(NotificationsRead), "notifications-read")]
 [JsonDerivedType(typeof(SupportCommunity.Moderation.RoomSettingsChanged), "room-settings")]
 [JsonDerivedType(typeof(SupportCommunity.Moderation.AutomodRulesChanged), "automod-rules")]
+[JsonDerivedType(typeof(SupportCommunity.Moderation.ModerationQueueChanged), "moderation-queue")]
 public abstract record RoomEvent(string RoomSlug);
 
 /// <summary>

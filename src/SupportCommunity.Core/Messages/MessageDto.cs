@@ -4,6 +4,8 @@ namespace SupportCommunity.Messages;
 /// A message as every client sees it (design.md §4). A deleted message has no body. <see cref="ReplyToSequence"/>
 /// names the thread a reply belongs to; <see cref="ReplyCount"/> counts a thread's replies on its first message;
 /// <see cref="HelpedPrivately"/> marks a public message that staff answer in a private conversation.
+/// <see cref="Hidden"/>: hidden by reports while a moderator reviews it; like a deleted message it has no body (staff
+/// read it in the moderation queue).
 /// </summary>
 public sealed record MessageDto(
     long Id,
@@ -20,7 +22,8 @@ public sealed record MessageDto(
     DateTimeOffset? EditedAt,
     bool Deleted,
     int ReplyCount = 0,
-    bool HelpedPrivately = false)
+    bool HelpedPrivately = false,
+    bool Hidden = false)
 {
     public static MessageDto From(Message m, string roomSlug) => new(
         m.Id,
@@ -31,13 +34,14 @@ public sealed record MessageDto(
         m.AuthorId,
         m.AuthorName,
         m.AuthorRole,
-        m.DeletedAt is null ? m.Body : null,
+        m.DeletedAt is null && m.HiddenAt is null ? m.Body : null,
         m.ReplyToSequence,
         m.CreatedAt,
         m.EditedAt,
         m.DeletedAt is not null,
         m.ReplyCount,
-        m.HelpedPrivately);
+        m.HelpedPrivately,
+        m.DeletedAt is null && m.HiddenAt is not null);
 }
 
 /// <summary>A page of history, oldest first. <see cref="HasMore"/> says whether older messages exist.</summary>

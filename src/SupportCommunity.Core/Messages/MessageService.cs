@@ -161,6 +161,12 @@ public sealed partial class MessageService(
             throw new CommunityException(CommunityError.Conflict, "This message was deleted and can no longer be edited.");
         }
 
+        if (message.HiddenAt is not null && !actor.ManagesCommunity)
+        {
+            // Its reports are judged on what was reported.
+            throw new CommunityException(CommunityError.Conflict, "This message is hidden while a moderator reviews it and can't be edited.");
+        }
+
         if (!actor.ManagesCommunity && clock.GetUtcNow() - message.CreatedAt > _limits.EditWindow)
         {
             throw CommunityException.Forbidden(
@@ -263,7 +269,7 @@ public sealed partial class MessageService(
         var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await db.Messages.AsNoTracking()
-            .Where(m => m.RoomId == room.Id && m.DeletedAt == null && EF.Functions.Like(m.Body, pattern, "\\"))
+            .Where(m => m.RoomId == room.Id && m.DeletedAt == null && m.HiddenAt == null && EF.Functions.Like(m.Body, pattern, "\\"))
             .OrderByDescending(m => m.Sequence)
             .Take(50)
             .ToListAsync(cancellationToken);
@@ -321,6 +327,47 @@ public sealed partial class MessageService(
         // A first join, a sequence this room never had, or a mass of changes to old messages: the latest page.
         var page = await ReadPageAsync(db, key, long.MaxValue, _limits.DefaultPageSize, cancellationToken);
         return new RoomSnapshot(roomDto, page.Messages, page.HasMore, Reset: afterSequence > 0);
+    }
+
+    /// <summary>
+    /// For the moderation queue: <paramref name="plan"/> looks at the message and returns the change to make, or null
+    /// when it is already in the wanted state. A change is made under a new room revision and published after commit.
+    /// Whatever <paramref name="alsoStore"/> adds (audit entries, report resolutions, sanctions) is stored in the same
+    /// transaction, change or not; when it throws, nothing is stored.
+    /// </summary>
+    internal async Task<MessageDto> ChangeForModerationAsync(
+        long messageId,
+        Func<Message, Action<Message>?> plan,
+        Func<CommunityDbContext, Message, Room, bool, Task> alsoStore,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var message = await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId, cancellationToken)
+            ?? throw CommunityException.NotFound($"There is no message {messageId}.");
+        var room = await db.Rooms.AsNoTracking().SingleAsync(r => r.Id == message.RoomId, cancellationToken);
+        var change = plan(message);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            if (change is not null)
+            {
+                await db.Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(
+                    s => s.SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
+                message.Revision = await db.Rooms.Where(r => r.Id == room.Id).Select(r => r.Revision).SingleAsync(cancellationToken);
+                change(message);
+            }
+
+            await alsoStore(db, message, room, change is not null);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        var dto = MessageDto.From(message, room.Slug);
+        if (change is not null)
+        {
+            await PublishAsync(new MessageChanged(dto));
+        }
+
+        return dto;
     }
 
     private static async Task ChangeAsync(

@@ -9,6 +9,7 @@ public static class AuditActions
     public const string MessageEdit = "message.edit";
     public const string MessageDelete = "message.delete";
     public const string MessageHide = "message.hide";
+    public const string MessageUnhide = "message.unhide";
     public const string SanctionTimeout = "sanction.timeout";
     public const string SanctionRoomBan = "sanction.room-ban";
     public const string SanctionCommunityBan = "sanction.community-ban";

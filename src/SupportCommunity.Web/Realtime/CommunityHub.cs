@@ -22,7 +22,8 @@ public sealed class CommunityHub(
     NotificationService notifications,
     PresenceTracker presence,
     TypingSignal typing,
-    RoomControlService controls) : Hub<ICommunityClient>
+    RoomControlService controls,
+    ModerationQueueService moderation) : Hub<ICommunityClient>
 {
     public const string Path = "/hubs/community";
 
@@ -149,6 +150,11 @@ public sealed class CommunityHub(
     public override async Task OnConnectedAsync()
     {
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.User(CurrentActor.UserId), Context.ConnectionAborted);
+        if (ModerationQueueService.MaySee(CurrentActor))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Moderators, Context.ConnectionAborted);
+        }
+
         await base.OnConnectedAsync();
     }
 
@@ -157,6 +163,40 @@ public sealed class CommunityHub(
 
     public Task<MessageDto> DeleteMessage(long messageId) =>
         messages.DeleteAsync(CurrentActor, messageId, Context.ConnectionAborted);
+
+    // Reports and the moderation queue (docs/api.md, "Reports and the moderation queue"). The queue methods take the
+    // reported message's id: reports are grouped per message.
+
+    /// <summary>Reports a message you can read, with a reason (3 to 500 characters). A second report of yours stores nothing.</summary>
+    public Task<ReportReceipt> ReportMessage(long messageId, string reason) =>
+        moderation.ReportAsync(CurrentActor, messageId, reason, Context.ConnectionAborted);
+
+    public Task<ModerationQueueView> GetModerationQueue() =>
+        moderation.GetAsync(CurrentActor, Context.ConnectionAborted);
+
+    public Task<ReportContext> GetReportContext(long messageId) =>
+        moderation.GetContextAsync(CurrentActor, messageId, Context.ConnectionAborted);
+
+    public Task ClaimReport(long messageId) =>
+        moderation.ClaimAsync(CurrentActor, messageId, Context.ConnectionAborted);
+
+    public Task<MessageDto> DismissReport(long messageId, string reason) =>
+        moderation.DismissAsync(CurrentActor, messageId, reason, Context.ConnectionAborted);
+
+    public Task<MessageDto> ResolveReportByDeleting(long messageId, string reason) =>
+        moderation.DeleteAsync(CurrentActor, messageId, reason, Context.ConnectionAborted);
+
+    public Task<MessageDto> ResolveReportByTimeout(long messageId, int minutes, string reason) =>
+        moderation.TimeoutAuthorAsync(CurrentActor, messageId, minutes, reason, Context.ConnectionAborted);
+
+    public Task<MessageDto> UnhideMessage(long messageId, string reason) =>
+        moderation.UnhideAsync(CurrentActor, messageId, reason, Context.ConnectionAborted);
+
+    public Task<MessageDto> ApproveHeld(long heldId) =>
+        moderation.ApproveHeldAsync(CurrentActor, heldId, Context.ConnectionAborted);
+
+    public Task RejectHeld(long heldId, string reason) =>
+        moderation.RejectHeldAsync(CurrentActor, heldId, reason, Context.ConnectionAborted);
 
     public Task Typing(string roomSlug)
     {

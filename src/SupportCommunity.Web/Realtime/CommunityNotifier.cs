@@ -48,6 +48,7 @@ public sealed class CommunityNotifier(
             UserTyping typing => room.UserTyping(typing.RoomSlug, typing.User),
             RoomSettingsChanged changed => room.RoomSettingsChanged(changed.RoomSlug, changed.Controls),
             CatchUpRequested => hub.Clients.All.Resync(),
+            ModerationQueueChanged queue => hub.Clients.Group(HubGroups.Moderators).ModerationQueueChanged(queue.Room),
             _ => Task.CompletedTask,
         };
     }

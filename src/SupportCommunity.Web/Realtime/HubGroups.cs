@@ -7,4 +7,7 @@ public static class HubGroups
 
     /// <summary>Every connection of one user: their bell and read marks.</summary>
     public static string User(string userId) => "user:" + userId;
+
+    /// <summary>Staff and volunteer moderators: hints that the moderation queue changed (never its content).</summary>
+    public const string Moderators = "moderators";
 }

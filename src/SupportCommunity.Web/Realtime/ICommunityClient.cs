@@ -37,4 +37,8 @@ public interface ICommunityClient
     /// <c>GetRoomRules</c> again, members must accept them before posting).
     /// </summary>
     Task RoomSettingsChanged(string roomSlug, RoomControlsDto controls);
+    /// Staff and volunteer moderators: the moderation queue of a room changed (a report, a held send, a resolution).
+    /// Call <c>GetModerationQueue</c> for what is in your scope.
+    /// </summary>
+    Task ModerationQueueChanged(string roomSlug);
 }

@@ -53,6 +53,7 @@ public sealed class ComponentDatabase : IAsyncLifetime
         services.AddSingleton(Get<ConversationService>());
         services.AddSingleton(Get<RoomService>());
         services.AddSingleton(Get<MentionDirectory>());
+        services.AddSingleton(Get<SupportCommunity.Moderation.ModerationQueueService>());
     }
 
     public async Task<Actor> AddUserAsync(string displayName, params string[] roles)
