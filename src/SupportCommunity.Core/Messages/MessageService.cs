@@ -76,7 +76,7 @@ public sealed partial class MessageService(
                 .WaitAsync(cancellationToken);
             if (admitted.FlaggedBy.Count > 0)
             {
-                await FlagAsync(message, admitted.FlaggedBy);
+                await FlagAsync(message, room.Slug, admitted.FlaggedBy);
             }
 
             return MessageDto.From(message, room.Slug);
@@ -110,7 +110,7 @@ public sealed partial class MessageService(
     /// Automod flagged a posted message: it goes to the moderation queue as a report by <see cref="AutomodReporter"/>
     /// (one per message; a retry adds none).
     /// </summary>
-    private async Task FlagAsync(Message message, IReadOnlyList<string> rules)
+    private async Task FlagAsync(Message message, string roomSlug, IReadOnlyList<string> rules)
     {
         try
         {
@@ -131,6 +131,7 @@ public sealed partial class MessageService(
                 Status = ReportStatus.Open,
             });
             await db.SaveChangesAsync();
+            await PublishAsync(new ModerationQueueChanged(roomSlug));
         }
         catch (DbUpdateException ex)
         {

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SupportCommunity.Data;
+using SupportCommunity.Events;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
 using SupportCommunity.Rooms;
@@ -24,6 +25,7 @@ public sealed record Admission(string Text, IReadOnlyList<string> FlaggedBy)
 public sealed partial class SendAdmission(
     IDbContextFactory<CommunityDbContext> dbFactory,
     AutomodEngine automod,
+    IRoomEventBus bus,
     IOptions<CommunityLimits> limits,
     TimeProvider clock)
 {
@@ -110,6 +112,8 @@ public sealed partial class SendAdmission(
         if (verdict.HeldBy is { } holdRule)
         {
             await HoldAsync(db, actor, room, clientMessageId, verdict.Text, replyToSequence, holdRule, now, cancellationToken);
+            // The moderation queue's viewers reload now rather than on its next change.
+            await bus.PublishAsync(new ModerationQueueChanged(room.Slug), CancellationToken.None);
             throw new CommunityException(CommunityError.Held, HeldMessageText);
         }
 
