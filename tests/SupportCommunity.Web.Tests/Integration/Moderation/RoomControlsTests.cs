@@ -8,7 +8,11 @@ using static SupportCommunity.Web.Tests.Integration.Accounts;
 namespace SupportCommunity.Web.Tests.Integration.Moderation;
 
 /// <summary>An app of its own: these tests lock rooms and switch slow mode on, which no other class should meet.</summary>
-public sealed class CalmAppFactory : CommunityAppFactory;
+public sealed class CalmAppFactory : CommunityAppFactory
+{
+    protected override void ConfigureSettings(IDictionary<string, string?> settings) =>
+        settings["Limits:DuplicateWindow"] = "00:00:30";
+}
 
 /// <summary>
 /// Calming tools and rules through independent clients: the hub and REST refuse everyone outside the right role and
@@ -202,6 +206,25 @@ public sealed class RoomControlsTests(CalmAppFactory app) : IClassFixture<CalmAp
         using var disabled = await managerApi.PutAsJsonAsync($"/api/moderation/automod/{rule.Id}",
             new { name = "giveaways", pattern = "free giveaway", isRegex = false, action = "Hold", enabled = false });
         Assert.False((await ReadAsync<AutomodRuleDto>(disabled)).Enabled);
+    }
+
+    [Fact]
+    public async Task SendMessage_SameTextTwice_SecondRefusedOnHubAndRestRetryReturnsTheStoredMessage()
+    {
+        using var api = await app.CreateApiClientAsync(Member);
+        await using var hub = await app.ConnectAsync(Member);
+        var text = "Same question twice? " + Guid.NewGuid().ToString("N")[..6];
+        var first = await hub.SendAsync(General, text);
+        var last = await api.GetLastSequenceAsync(General);
+
+        await HubAssert.RefusedAsync(() => hub.SendAsync(General, text), "You just sent that.");
+        using (var rest = await api.PostMessageAsync(General, text))
+        {
+            Assert.Equal("You just sent that.", (await rest.ReadProblemAsync(HttpStatusCode.Conflict)).Detail);
+        }
+
+        Assert.Equal(last, await api.GetLastSequenceAsync(General));
+        Assert.Equal(first, await hub.SendAsync(General, text, first.ClientMessageId));
     }
 
     [Theory]
