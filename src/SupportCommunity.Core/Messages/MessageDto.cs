@@ -3,7 +3,8 @@ namespace SupportCommunity.Messages;
 /// <summary>
 /// A message as every client sees it (design.md §4). A deleted message has no body. <see cref="ReplyToSequence"/>
 /// names the thread a reply belongs to; <see cref="ReplyCount"/> counts a thread's replies on its first message;
-/// <see cref="HelpedPrivately"/> marks a public message that staff answer in a private conversation.
+/// <see cref="HelpedPrivately"/> marks a public message that staff answer in a private conversation;
+/// <see cref="RemovedByModerator"/>: deleted by someone other than its author ("Removed by a moderator").
 /// </summary>
 public sealed record MessageDto(
     long Id,
@@ -20,7 +21,8 @@ public sealed record MessageDto(
     DateTimeOffset? EditedAt,
     bool Deleted,
     int ReplyCount = 0,
-    bool HelpedPrivately = false)
+    bool HelpedPrivately = false,
+    bool RemovedByModerator = false)
 {
     public static MessageDto From(Message m, string roomSlug) => new(
         m.Id,
@@ -37,7 +39,8 @@ public sealed record MessageDto(
         m.EditedAt,
         m.DeletedAt is not null,
         m.ReplyCount,
-        m.HelpedPrivately);
+        m.HelpedPrivately,
+        m.DeletedAt is not null && m.DeletedById is not null && m.DeletedById != m.AuthorId);
 }
 
 /// <summary>A page of history, oldest first. <see cref="HasMore"/> says whether older messages exist.</summary>

@@ -1,5 +1,6 @@
 using SupportCommunity.Notifications;
 using SupportCommunity.Messages;
+using SupportCommunity.Moderation;
 using SupportCommunity.Presence;
 
 namespace SupportCommunity.Web.Realtime;
@@ -30,4 +31,13 @@ public interface ICommunityClient
 
     /// <summary>You marked bell entries read elsewhere: your unread count.</summary>
     Task NotificationsRead(int unread);
+
+    /// <summary>
+    /// A sanction on you was applied (<c>active: true</c>) or lifted (<c>active: false</c>). A room ban has already
+    /// taken this connection out of the room; a community ban closes it next.
+    /// </summary>
+    Task Sanctioned(SanctionDto sanction);
+
+    /// <summary>Your roles or moderated rooms changed: call <c>GetMyRights</c> to see them (the server already applies them).</summary>
+    Task RightsChanged();
 }
