@@ -148,6 +148,8 @@ public sealed partial class SanctionService(
             {
                 throw CommunityException.Forbidden("You can lift room bans in rooms you moderate and timeouts you gave.");
             }
+
+            await scope.EnsureMayActOnAsync(actor, sanction.UserId, cancellationToken: cancellationToken);
         }
 
         var now = clock.GetUtcNow();
