@@ -120,7 +120,15 @@ public sealed class CommunityHub(
     {
         var actor = await CurrentActorAsync();
         // A community ban outlives reconnects: the connection is refused with the ban's reason and time left.
-        await sanctions.EnsureMayConnectAsync(actor.UserId, Context.ConnectionAborted);
+        try
+        {
+            await sanctions.EnsureMayConnectAsync(actor.UserId, Context.ConnectionAborted);
+        }
+        catch (CommunityException refusal)
+        {
+            // Hub filters see method calls only; the close message carries a HubException's text to the client.
+            throw new HubException(refusal.Message);
+        }
 
         connections.Add(actor.UserId, Context);
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.User(actor.UserId), Context.ConnectionAborted);

@@ -32,7 +32,7 @@ public static class Members
     /// <summary>A member who signs in (e-mail and the demo password), with a display name and the Customer role.</summary>
     public static async Task<(string Id, string Email)> RegisterAsync(CommunityAppFactory app, string name)
     {
-        var email = $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@test.example";
+        var email = $"member-{Guid.NewGuid():N}@test.example";
         using var anonymous = app.CreateClient();
         using var registered = await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password = DemoCommunity.Password });
         registered.EnsureSuccessStatusCode();
