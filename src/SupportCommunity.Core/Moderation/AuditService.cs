@@ -13,7 +13,9 @@ public sealed record AuditFilter(
     string? TargetUserId = null,
     string? RoomSlug = null,
     DateTimeOffset? From = null,
-    DateTimeOffset? To = null);
+    DateTimeOffset? To = null,
+    string? ActorName = null,
+    string? TargetName = null);
 
 public sealed record AuditEntryDto(
     long Id,
@@ -187,6 +189,18 @@ public sealed class AuditService(IDbContextFactory<CommunityDbContext> dbFactory
         if (!string.IsNullOrEmpty(filter.ActorId))
         {
             query = query.Where(e => e.ActorId == filter.ActorId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.ActorName))
+        {
+            var name = filter.ActorName.Trim();
+            query = query.Where(e => e.ActorName.Contains(name));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.TargetName))
+        {
+            var name = filter.TargetName.Trim();
+            query = query.Where(e => e.TargetName != null && e.TargetName.Contains(name));
         }
 
         if (!string.IsNullOrEmpty(filter.TargetUserId))

@@ -75,26 +75,26 @@ public static class ModerationApi
 
     private static async Task<Ok<AuditPage>> Audit(
         string? action, string? actorId, string? targetUserId, string? room, DateTimeOffset? from, DateTimeOffset? to, long? before, int? limit,
-        HttpContext context, AuditService audit) =>
+        string? actor, string? target, HttpContext context, AuditService audit) =>
         TypedResults.Ok(await audit.ListAsync(
-            context.Caller(), new AuditFilter(action, actorId, targetUserId, room, from, to), before, limit, context.RequestAborted));
+            context.Caller(), new AuditFilter(action, actorId, targetUserId, room, from, to, actor, target), before, limit, context.RequestAborted));
 
     /// <summary>Streams the filtered log as CSV, newest first; formula-like cells are defused (<see cref="AuditCsv"/>).</summary>
     private static async Task AuditCsvExport(
         string? action, string? actorId, string? targetUserId, string? room, DateTimeOffset? from, DateTimeOffset? to,
-        HttpContext context, AuditService audit)
+        string? actor, string? target, HttpContext context, AuditService audit)
     {
-        var actor = context.Caller();
-        var filter = new AuditFilter(action, actorId, targetUserId, room, from, to);
+        var caller = context.Caller();
+        var filter = new AuditFilter(action, actorId, targetUserId, room, from, to, actor, target);
         // Refused before the first byte: a caller without access gets problem details, not an empty file.
-        _ = await audit.ListAsync(actor, filter, before: null, limit: 1, context.RequestAborted);
+        _ = await audit.ListAsync(caller, filter, before: null, limit: 1, context.RequestAborted);
 
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = "attachment; filename=\"audit.csv\"";
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024);
         await writer.WriteAsync(AuditCsv.Header);
         var rows = 0;
-        await foreach (var entry in audit.StreamAsync(actor, filter, context.RequestAborted))
+        await foreach (var entry in audit.StreamAsync(caller, filter, context.RequestAborted))
         {
             await writer.WriteAsync(AuditCsv.Row(entry));
             if (++rows % 500 == 0)
