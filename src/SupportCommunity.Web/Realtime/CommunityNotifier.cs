@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 using SupportCommunity.Events;
+using SupportCommunity.Identity;
 using SupportCommunity.Presence;
 
 namespace SupportCommunity.Web.Realtime;
@@ -19,6 +20,7 @@ public sealed partial class CommunityNotifier(
     IHubContext<CommunityHub, ICommunityClient> hub,
     HubConnections connections,
     PresenceTracker presence,
+    ActorDirectory actors,
     ILogger<CommunityNotifier> logger,
     IServiceProvider services) : IHostedService
 {
@@ -48,6 +50,9 @@ public sealed partial class CommunityNotifier(
         }
 
         var userId = roomEvent is SanctionChanged s ? s.UserId : ((RightsChanged)roomEvent).UserId;
+        // The directory drops its cache on its own subscription too; doing it here first means a client that acts
+        // as soon as it is told is judged by the new rights.
+        actors.Forget(userId);
         var local = connections.Of(userId);
         if (local.Count == 0)
         {
