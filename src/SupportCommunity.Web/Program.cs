@@ -36,6 +36,7 @@ app.MapNotificationsApi();
 app.MapRoomControlsApi();
 app.MapAutomodApi();
 app.MapModerationQueueApi();
+app.MapModerationApi();
 app.MapCommunityHub();
 app.MapHealth();
 app.MapCommunityUi();

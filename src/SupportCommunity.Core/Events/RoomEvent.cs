@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using SupportCommunity.Notifications;
 using SupportCommunity.Messages;
+using SupportCommunity.Moderation;
 using SupportCommunity.Presence;
 
 namespace SupportCommunity.Events;
@@ -18,6 +19,8 @@ namespace SupportCommunity.Events;
 [JsonDerivedType(typeof(SupportCommunity.Moderation.RoomSettingsChanged), "room-settings")]
 [JsonDerivedType(typeof(SupportCommunity.Moderation.AutomodRulesChanged), "automod-rules")]
 [JsonDerivedType(typeof(SupportCommunity.Moderation.ModerationQueueChanged), "moderation-queue")]
+[JsonDerivedType(typeof(RightsChanged), "rights")]
+[JsonDerivedType(typeof(SanctionChanged), "sanction")]
 public abstract record RoomEvent(string RoomSlug);
 
 /// <summary>
@@ -55,3 +58,12 @@ public sealed record CatchUpRequested() : RoomEvent(AllRooms)
 
 /// <summary>A user marked bell entries read; their unread count after it.</summary>
 public sealed record NotificationsRead(string UserId, int Unread) : RoomEvent(UserChannel.For(UserId));
+
+/// <summary>A user's roles or moderated rooms changed: every node drops its cached rights for them (ActorDirectory).</summary>
+public sealed record RightsChanged(string UserId) : RoomEvent(UserChannel.For(UserId));
+
+/// <summary>
+/// A sanction was applied to a user or lifted (<see cref="SanctionDto.Active"/> false): every node drops its cached
+/// sanctions for them, tells their connections and, for a ban, takes them out of the room.
+/// </summary>
+public sealed record SanctionChanged(string UserId, SanctionDto Sanction) : RoomEvent(UserChannel.For(UserId));

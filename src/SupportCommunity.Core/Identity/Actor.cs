@@ -3,7 +3,11 @@ using System.Security.Claims;
 namespace SupportCommunity.Identity;
 
 /// <summary>Who is acting: the signed-in user as the feature services see them, whatever the entry point.</summary>
-public sealed record Actor(string UserId, string DisplayName, IReadOnlySet<string> Roles)
+/// <remarks>
+/// <see cref="ModeratedRoomIds"/>: the rooms a volunteer moderator moderates, when known (actors from
+/// <c>ActorDirectory</c> always know them; actors built from claims alone do not, and services then ask the database).
+/// </remarks>
+public sealed record Actor(string UserId, string DisplayName, IReadOnlySet<string> Roles, IReadOnlySet<int>? ModeratedRoomIds = null)
 {
     public const string DisplayNameClaim = "display_name";
 
@@ -14,6 +18,8 @@ public sealed record Actor(string UserId, string DisplayName, IReadOnlySet<strin
 
     /// <summary>Managers and admins may act on any message in any room.</summary>
     public bool ManagesCommunity => Roles.Contains(CommunityRoles.CommunityManager) || Roles.Contains(CommunityRoles.Admin);
+
+    public bool IsVolunteerModerator => Roles.Contains(CommunityRoles.VolunteerModerator);
 
     public bool IsTrusted => IsStaff || Roles.Contains(CommunityRoles.TrustedMember) || Roles.Contains(CommunityRoles.VolunteerModerator);
 

@@ -5,7 +5,8 @@ namespace SupportCommunity.Messages;
 /// names the thread a reply belongs to; <see cref="ReplyCount"/> counts a thread's replies on its first message;
 /// <see cref="HelpedPrivately"/> marks a public message that staff answer in a private conversation.
 /// <see cref="Hidden"/>: hidden by reports while a moderator reviews it; like a deleted message it has no body (staff
-/// read it in the moderation queue).
+/// read it in the moderation queue). <see cref="RemovedByModerator"/>: deleted by someone other than its author
+/// ("Removed by a moderator").
 /// </summary>
 public sealed record MessageDto(
     long Id,
@@ -23,7 +24,8 @@ public sealed record MessageDto(
     bool Deleted,
     int ReplyCount = 0,
     bool HelpedPrivately = false,
-    bool Hidden = false)
+    bool Hidden = false,
+    bool RemovedByModerator = false)
 {
     public static MessageDto From(Message m, string roomSlug) => new(
         m.Id,
@@ -41,7 +43,8 @@ public sealed record MessageDto(
         m.DeletedAt is not null,
         m.ReplyCount,
         m.HelpedPrivately,
-        m.DeletedAt is null && m.HiddenAt is not null);
+        m.DeletedAt is null && m.HiddenAt is not null,
+        m.DeletedAt is not null && m.DeletedById is not null && m.DeletedById != m.AuthorId);
 }
 
 /// <summary>A page of history, oldest first. <see cref="HasMore"/> says whether older messages exist.</summary>

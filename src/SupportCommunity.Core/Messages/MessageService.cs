@@ -20,6 +20,8 @@ public sealed partial class MessageService(
     MessageWriter writer,
     FloodGuard floodGuard,
     SendAdmission admission,
+    ActorDirectory actors,
+    ModerationScope scope,
     IOptions<CommunityLimits> limits,
     TimeProvider clock,
     ILogger<MessageService> logger)
@@ -41,6 +43,7 @@ public sealed partial class MessageService(
         }
 
         var room = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
+        await EnsureMayPostAsync(actor, room.Id, cancellationToken);
         var text = MessageText.Normalize(body, _limits.MaxBodyLength);
         if (replyToSequence is { } parent)
         {
@@ -146,15 +149,38 @@ public sealed partial class MessageService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Automod's report of message {MessageId} was not added (already there)")]
     private partial void FlagFailed(Exception exception, long messageId);
 
-    public async Task<MessageDto> EditAsync(Actor actor, long messageId, string? body, CancellationToken cancellationToken = default)
+    /// <summary>Edits a message: the author's own (within the edit window), or anyone's for a community manager.</summary>
+    public Task<MessageDto> EditAsync(Actor actor, long messageId, string? body, CancellationToken cancellationToken = default) =>
+        EditCoreAsync(actor, messageId, body, reason: null, cancellationToken);
+
+    /// <summary>
+    /// A moderator's edit, with a reason: managers everywhere, volunteer moderators in their rooms and never on the
+    /// messages of staff or other moderators. Audited with the text before and after.
+    /// </summary>
+    public Task<MessageDto> ModerateEditAsync(Actor actor, long messageId, string? body, string? reason, CancellationToken cancellationToken = default) =>
+        EditCoreAsync(actor, messageId, body, SanctionService.CheckReason(reason), cancellationToken);
+
+    private async Task<MessageDto> EditCoreAsync(Actor actor, long messageId, string? body, string? reason, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (message, room) = await FindMessageAsync(db, actor, messageId, cancellationToken);
 
         var isAuthor = message.AuthorId == actor.UserId;
-        if (!isAuthor && !actor.ManagesCommunity)
+        var moderating = !isAuthor;
+        if (moderating)
         {
-            throw CommunityException.Forbidden("You can only edit your own messages.");
+            var allowed = reason is null ? actor.ManagesCommunity : await scope.ModeratesAsync(actor, room.Id, cancellationToken);
+            if (!allowed)
+            {
+                throw CommunityException.Forbidden(reason is null
+                    ? "You can only edit your own messages."
+                    : "You can only edit messages in rooms you moderate.");
+            }
+
+            if (!isAuthor)
+            {
+                await scope.EnsureMayActOnAsync(actor, message.AuthorId, message.AuthorRole, cancellationToken: cancellationToken);
+            }
         }
 
         if (message.DeletedAt is not null)
@@ -168,7 +194,12 @@ public sealed partial class MessageService(
             throw new CommunityException(CommunityError.Conflict, "This message is hidden while a moderator reviews it and can't be edited.");
         }
 
-        if (!actor.ManagesCommunity && clock.GetUtcNow() - message.CreatedAt > _limits.EditWindow)
+        if (isAuthor)
+        {
+            await EnsureMayPostAsync(actor, room.Id, cancellationToken);
+        }
+
+        if (!actor.ManagesCommunity && !moderating && clock.GetUtcNow() - message.CreatedAt > _limits.EditWindow)
         {
             throw CommunityException.Forbidden(
                 $"Messages can be edited for {FormatWindow(_limits.EditWindow)} after sending; this one is older.");
@@ -180,10 +211,20 @@ public sealed partial class MessageService(
             return MessageDto.From(message, room.Slug);
         }
 
+        var now = clock.GetUtcNow();
+        var previous = message.Body;
         await ChangeAsync(db, room, message, m =>
         {
+            // Every edit keeps the text it replaced (ADR-0008): staff see the history in the audit view.
+            db.MessageEdits.Add(new MessageEdit { MessageId = m.Id, Body = previous, EditedAt = now, EditedById = actor.UserId });
+            if (!isAuthor)
+            {
+                AuditLog.Add(db, actor, AuditActions.MessageEdit, reason ?? NoReason, now, m.AuthorId, m.AuthorName, room.Id, m.Id,
+                    before: previous, after: text);
+            }
+
             m.Body = text;
-            m.EditedAt = clock.GetUtcNow();
+            m.EditedAt = now;
         }, cancellationToken);
 
         var dto = MessageDto.From(message, room.Slug);
@@ -192,14 +233,32 @@ public sealed partial class MessageService(
     }
 
     /// <summary>Marks a message deleted. The row stays for the audit trail; clients get it without a body.</summary>
-    public async Task<MessageDto> DeleteAsync(Actor actor, long messageId, CancellationToken cancellationToken = default)
+    public Task<MessageDto> DeleteAsync(Actor actor, long messageId, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(actor, messageId, reason: null, cancellationToken);
+
+    /// <summary>
+    /// A moderator's deletion, with a reason (same scope as <see cref="ModerateEditAsync"/>). Members then see
+    /// "Removed by a moderator"; staff still read the text in the audit view.
+    /// </summary>
+    public Task<MessageDto> ModerateDeleteAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(actor, messageId, SanctionService.CheckReason(reason), cancellationToken);
+
+    private async Task<MessageDto> DeleteCoreAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (message, room) = await FindMessageAsync(db, actor, messageId, cancellationToken);
 
-        if (message.AuthorId != actor.UserId && !actor.ManagesCommunity && !await ModeratesAsync(db, actor, room, cancellationToken))
+        var isAuthor = message.AuthorId == actor.UserId;
+        if (!isAuthor)
         {
-            throw CommunityException.Forbidden("You can only delete your own messages.");
+            if (!await scope.ModeratesAsync(actor, room.Id, cancellationToken))
+            {
+                throw CommunityException.Forbidden(reason is null
+                    ? "You can only delete your own messages."
+                    : "You can only delete messages in rooms you moderate.");
+            }
+
+            await scope.EnsureMayActOnAsync(actor, message.AuthorId, message.AuthorRole, cancellationToken: cancellationToken);
         }
 
         if (message.DeletedAt is not null)
@@ -207,15 +266,33 @@ public sealed partial class MessageService(
             return MessageDto.From(message, room.Slug);
         }
 
+        var now = clock.GetUtcNow();
         await ChangeAsync(db, room, message, m =>
         {
-            m.DeletedAt = clock.GetUtcNow();
+            m.DeletedAt = now;
             m.DeletedById = actor.UserId;
+            if (!isAuthor)
+            {
+                AuditLog.Add(db, actor, AuditActions.MessageDelete, reason ?? NoReason, now, m.AuthorId, m.AuthorName, room.Id, m.Id,
+                    before: m.Body, after: null);
+            }
         }, cancellationToken);
 
         var dto = MessageDto.From(message, room.Slug);
         await PublishAsync(new MessageChanged(dto));
         return dto;
+    }
+
+    /// <summary>The audit reason of a moderator's edit or deletion through the plain methods, which take none.</summary>
+    public const string NoReason = "(no reason given)";
+
+    private async ValueTask EnsureMayPostAsync(Actor actor, int roomId, CancellationToken cancellationToken)
+    {
+        var sanctions = await actors.GetActiveSanctionsAsync(actor.UserId, cancellationToken);
+        if (sanctions.Count > 0)
+        {
+            SanctionService.EnsureMayPost(sanctions, roomId, clock.GetUtcNow());
+        }
     }
 
     /// <summary>A page of history before <paramref name="beforeSequence"/> (or the latest), oldest first, by keyset.</summary>
@@ -433,11 +510,6 @@ public sealed partial class MessageService(
             .SingleOrDefaultAsync(cancellationToken);
         return parent is null ? null : parent.ReplyToSequence ?? parent.Sequence;
     }
-
-    private static Task<bool> ModeratesAsync(CommunityDbContext db, Actor actor, Room room, CancellationToken cancellationToken) =>
-        actor.Roles.Contains(CommunityRoles.VolunteerModerator)
-            ? db.RoomModerators.AnyAsync(g => g.RoomId == room.Id && g.UserId == actor.UserId, cancellationToken)
-            : Task.FromResult(false);
 
     /// <summary>Publishes after commit. A failed fan-out never fails a committed write: clients catch up from the database.</summary>
     private async Task PublishAsync(RoomEvent roomEvent)

@@ -24,6 +24,7 @@ public sealed partial class ModerationQueueService(
     RoomDirectory directory,
     MessageService messages,
     MessageWriter writer,
+    SanctionService sanctions,
     IRoomEventBus bus,
     ReportGuard guard,
     IOptions<ReportOptions> options,
@@ -296,7 +297,7 @@ public sealed partial class ModerationQueueService(
     }
 
     /// <summary>Times the reported message's author out (they may read, not post) and closes the message's reports.</summary>
-    public Task<MessageDto> TimeoutAuthorAsync(Actor actor, long messageId, int minutes, string? reason, CancellationToken cancellationToken = default)
+    public async Task<MessageDto> TimeoutAuthorAsync(Actor actor, long messageId, int minutes, string? reason, CancellationToken cancellationToken = default)
     {
         var text = Reason(reason);
         if (minutes < 1 || minutes > MaxTimeoutMinutes)
@@ -305,14 +306,15 @@ public sealed partial class ModerationQueueService(
         }
 
         var duration = TimeSpan.FromMinutes(minutes);
-        return ResolveAsync(actor, messageId, ReportStatus.Actioned, $"Timed out for {Describe(duration)}: {text}", protectAuthor: true,
+        Sanction? timeout = null;
+        var dto = await ResolveAsync(actor, messageId, ReportStatus.Actioned, $"Timed out for {Describe(duration)}: {text}", protectAuthor: true,
             plan: _ => null,
             record: (db, m, room, _) =>
             {
-                // SanctionService (mod-rights) is not on this branch yet: the row and its entry are written here, in
-                // the same transaction as the reports' resolution.
+                // The timeout is stored in the same transaction as the reports' resolution, then announced as
+                // SanctionService announces its own (live sessions are told, cached rights dropped on every node).
                 var now = clock.GetUtcNow();
-                db.Sanctions.Add(new Sanction
+                timeout = new Sanction
                 {
                     UserId = m.AuthorId,
                     Kind = SanctionKind.Timeout,
@@ -320,12 +322,19 @@ public sealed partial class ModerationQueueService(
                     CreatedById = actor.UserId,
                     CreatedAt = now,
                     ExpiresAt = now + duration,
-                });
+                };
+                db.Sanctions.Add(timeout);
                 AuditLog.Add(db, actor, AuditActions.SanctionTimeout, text, now,
                     targetUserId: m.AuthorId, targetName: m.AuthorName, roomId: room.Id, messageId: m.Id,
                     after: $"timeout {Describe(duration)}", expiresAt: now + duration);
             },
             cancellationToken);
+        if (timeout is not null)
+        {
+            await sanctions.AnnounceAsync(timeout, dto.AuthorName);
+        }
+
+        return dto;
     }
 
     /// <summary>Shows a message hidden by reports again; its reports stay in the queue until dismissed or acted on.</summary>

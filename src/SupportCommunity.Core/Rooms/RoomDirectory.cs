@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using SupportCommunity.Data;
 using SupportCommunity.Identity;
+using SupportCommunity.Moderation;
 
 namespace SupportCommunity.Rooms;
 
@@ -23,7 +24,7 @@ public sealed record RoomKey(int Id, string Slug, RoomKind Kind = RoomKind.Publi
 /// A room's slug, id, kind and customer never change once created, so cached entries cannot go stale; unknown
 /// slugs are not cached, so a hostile caller cannot fill the cache, and entries idle for a while are dropped.
 /// </remarks>
-public sealed class RoomDirectory(IDbContextFactory<CommunityDbContext> dbFactory, IMemoryCache cache)
+public sealed class RoomDirectory(IDbContextFactory<CommunityDbContext> dbFactory, IMemoryCache cache, ActorDirectory actors, TimeProvider clock)
 {
     private static readonly MemoryCacheEntryOptions Entry = new() { SlidingExpiration = TimeSpan.FromMinutes(30) };
 
@@ -46,14 +47,41 @@ public sealed class RoomDirectory(IDbContextFactory<CommunityDbContext> dbFactor
         return key;
     }
 
-    /// <summary>The room if <paramref name="actor"/> may read it; otherwise the same refusal as an unknown room.</summary>
+    /// <summary>
+    /// The room if <paramref name="actor"/> may read it; otherwise the same refusal as an unknown room. A member banned
+    /// from the room (or the community) is refused with the ban's reason and the time left (ADR-0008).
+    /// </summary>
     public async ValueTask<RoomKey> GetReadableAsync(Actor actor, string? slug, CancellationToken cancellationToken = default)
     {
         var room = await GetAsync(slug, cancellationToken);
-        return await CanReadAsync(actor, room, cancellationToken) ? room : throw NotFound(slug);
+        if (!await MayEnterAsync(actor, room, cancellationToken))
+        {
+            throw NotFound(slug);
+        }
+
+        var sanctions = await actors.GetActiveSanctionsAsync(actor.UserId, cancellationToken);
+        if (sanctions.Count > 0 && SanctionService.IsBarred(sanctions, room.Id))
+        {
+            // The refusal for a post names the ban and the time left; a read is refused the same way.
+            SanctionService.EnsureMayPost([.. sanctions.Where(s => s.Kind != SanctionKind.Timeout)], room.Id, clock.GetUtcNow());
+        }
+
+        return room;
     }
 
-    public async ValueTask<bool> CanReadAsync(Actor actor, RoomKey room, CancellationToken cancellationToken = default) => room.Kind switch
+    /// <summary>True when <paramref name="actor"/> may read the room now: its access rules allow it and no ban keeps them out.</summary>
+    public async ValueTask<bool> CanReadAsync(Actor actor, RoomKey room, CancellationToken cancellationToken = default)
+    {
+        if (!await MayEnterAsync(actor, room, cancellationToken))
+        {
+            return false;
+        }
+
+        var sanctions = await actors.GetActiveSanctionsAsync(actor.UserId, cancellationToken);
+        return sanctions.Count == 0 || !SanctionService.IsBarred(sanctions, room.Id);
+    }
+
+    private async ValueTask<bool> MayEnterAsync(Actor actor, RoomKey room, CancellationToken cancellationToken) => room.Kind switch
     {
         RoomKind.Public => true,
         RoomKind.Private => actor.UserId == room.CustomerId || await HelpsPrivatelyAsync(actor, room.SourceRoomId, cancellationToken),
@@ -75,6 +103,11 @@ public sealed class RoomDirectory(IDbContextFactory<CommunityDbContext> dbFactor
         if (sourceRoomId is null || !actor.Roles.Contains(CommunityRoles.VolunteerModerator))
         {
             return false;
+        }
+
+        if (actor.ModeratedRoomIds is { } moderated)
+        {
+            return moderated.Contains(sourceRoomId.Value);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

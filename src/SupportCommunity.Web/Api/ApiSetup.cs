@@ -45,14 +45,27 @@ public static class ApiSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.Use(IdentitySetup.ForgetHubCredentials);
+        // REST callers act with their roles as stored now, not as issued in their token (ADR-0008).
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.Use(async (context, next) =>
+        {
+            if (context.User.Identity?.IsAuthenticated == true
+                && await context.RequestServices.GetRequiredService<ActorDirectory>().GetAsync(context.User, context.RequestAborted) is { } actor)
+            {
+                context.Items[typeof(Actor)] = actor;
+            }
+
+            await next(context);
+        }));
         app.UseHubGuards();
         app.UseAntiforgery();
         return app;
     }
 
-    /// <summary>The signed-in caller of an authorized endpoint.</summary>
+    /// <summary>The signed-in caller of an authorized endpoint, with their current roles (read by the pipeline).</summary>
     public static Actor Caller(this HttpContext context) =>
-        Actor.From(context.User) ?? throw CommunityException.Forbidden("Sign in to use the community.");
+        context.Items.TryGetValue(typeof(Actor), out var actor) && actor is Actor current
+            ? current
+            : throw CommunityException.Forbidden("Sign in to use the community.");
 
     public static int StatusCode(this CommunityError error) => error switch
     {

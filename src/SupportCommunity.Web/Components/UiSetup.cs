@@ -13,6 +13,7 @@ public static class UiSetup
         builder.Services.AddMudServices();
         builder.Services.AddSingleton<MentionDirectory>();
         builder.Services.AddScoped<CircuitPresence>();
+        builder.Services.AddScoped<SupportCommunity.Web.Moderation.LiveActor>();
         builder.Services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
         return builder;
     }

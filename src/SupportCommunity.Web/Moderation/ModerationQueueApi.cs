@@ -54,6 +54,4 @@ public static class ModerationQueueApi
         TypedResults.Ok(await action(context.Caller(), context.RequestAborted));
 }
 
-public sealed record ReasonRequest(string? Reason);
-
 public sealed record TimeoutRequest(int Minutes, string? Reason);

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 using SupportCommunity.Events;
 using SupportCommunity.Moderation;
+using SupportCommunity.Identity;
+using SupportCommunity.Presence;
 
 namespace SupportCommunity.Web.Realtime;
 
@@ -9,23 +11,91 @@ namespace SupportCommunity.Web.Realtime;
 /// The one place that pushes to hub clients: it relays room events to the room's group. With a Redis backplane the
 /// backplane carries each send to every node, so the notifier relays only events published on its own node.
 /// </summary>
-public sealed class CommunityNotifier(
-    IRoomEventBus bus, IHubContext<CommunityHub, ICommunityClient> hub, IServiceProvider services) : IHostedService
+/// <remarks>
+/// Sanctions and rights changes are handled by every node for the connections it holds (<see cref="HubConnections"/>),
+/// so they ride a second, all-nodes subscription: each node tells its own connections, takes a room-banned user's
+/// connections out of the room's group, and closes a community-banned user's connections.
+/// </remarks>
+public sealed partial class CommunityNotifier(
+    IRoomEventBus bus,
+    IHubContext<CommunityHub, ICommunityClient> hub,
+    HubConnections connections,
+    PresenceTracker presence,
+    ActorDirectory actors,
+    ILogger<CommunityNotifier> logger,
+    IServiceProvider services) : IHostedService
 {
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
     private IDisposable? _subscription;
+    private IDisposable? _userSubscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = bus.Subscribe(roomSlug: null, RelayAsync, _redis is null ? EventScope.AllNodes : EventScope.ThisNode);
+        _userSubscription = bus.Subscribe(roomSlug: null, EnforceAsync, EventScope.AllNodes);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _subscription?.Dispose();
+        _userSubscription?.Dispose();
         return Task.CompletedTask;
     }
+
+    private async Task EnforceAsync(RoomEvent roomEvent)
+    {
+        if (roomEvent is not (SanctionChanged or RightsChanged))
+        {
+            return;
+        }
+
+        var userId = roomEvent is SanctionChanged s ? s.UserId : ((RightsChanged)roomEvent).UserId;
+        // The directory drops its cache on its own subscription too; doing it here first means a client that acts
+        // as soon as it is told is judged by the new rights.
+        actors.Forget(userId);
+        var local = connections.Of(userId);
+        if (local.Count == 0)
+        {
+            return;
+        }
+
+        var ids = local.Select(c => c.ConnectionId).ToList();
+        try
+        {
+            if (roomEvent is RightsChanged)
+            {
+                await hub.Clients.Clients(ids).RightsChanged();
+                return;
+            }
+
+            var sanction = ((SanctionChanged)roomEvent).Sanction;
+            if (sanction.Active && sanction.Kind == "room-ban" && sanction.RoomSlug is { } slug)
+            {
+                foreach (var connection in local)
+                {
+                    await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, HubGroups.Room(slug));
+                    await presence.LeaveAsync(slug, connection.ConnectionId, userId);
+                }
+            }
+
+            await hub.Clients.Clients(ids).Sanctioned(sanction);
+            if (sanction.Active && sanction.Kind == "community-ban")
+            {
+                foreach (var connection in local)
+                {
+                    connection.Abort();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            EnforceFailed(ex, userId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Applying a sanction or rights change to the live connections of {UserId} failed")]
+    private partial void EnforceFailed(Exception exception, string userId);
 
     private Task RelayAsync(RoomEvent roomEvent)
     {

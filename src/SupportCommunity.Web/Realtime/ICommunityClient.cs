@@ -41,4 +41,11 @@ public interface ICommunityClient
     /// Call <c>GetModerationQueue</c> for what is in your scope.
     /// </summary>
     Task ModerationQueueChanged(string roomSlug);
+    /// A sanction on you was applied (<c>active: true</c>) or lifted (<c>active: false</c>). A room ban has already
+    /// taken this connection out of the room; a community ban closes it next.
+    /// </summary>
+    Task Sanctioned(SanctionDto sanction);
+
+    /// <summary>Your roles or moderated rooms changed: call <c>GetMyRights</c> to see them (the server already applies them).</summary>
+    Task RightsChanged();
 }

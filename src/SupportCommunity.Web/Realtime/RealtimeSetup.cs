@@ -14,6 +14,7 @@ public static class RealtimeSetup
                 // 32 KB frames (the SignalR default), stated here because design.md §5 relies on it.
                 options.MaximumReceiveMessageSize = 32 * 1024;
             });
+        builder.Services.AddSingleton<HubConnections>();
         builder.Services.AddHostedService<CommunityNotifier>();
 
         // Refusals reach the caller as HubExceptions, which SignalR's dispatcher would log as errors with a stack

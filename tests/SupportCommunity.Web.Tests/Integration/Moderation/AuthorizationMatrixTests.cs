@@ -1,0 +1,259 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SupportCommunity.Identity;
+using SupportCommunity.Messages;
+using SupportCommunity.Moderation;
+using static SupportCommunity.Web.Tests.Integration.Accounts;
+
+namespace SupportCommunity.Web.Tests.Integration.Moderation;
+
+public enum MatrixRole { Admin, Manager, Agent, ModeratorOwnRoom, ModeratorOtherRoom, TrustedMember, Customer }
+
+public enum MatrixAction { EditAny, DeleteAny, Timeout, RoomBan, CommunityBan, Lift, GrantTrusted, GrantModerator, GrantManager, GrantAgent, Revoke }
+
+public enum MatrixTarget { Customer, Moderator, Staff }
+
+public enum Transport { Hub, Rest }
+
+/// <summary>The app for the matrix, with one hub connection and one API client per demo account, reused by every case.</summary>
+public sealed class MatrixApp : CommunityAppFactory, IAsyncLifetime
+{
+    private readonly ConcurrentDictionary<string, Task<HubSession>> _sessions = new();
+    private readonly ConcurrentDictionary<string, Task<HttpClient>> _clients = new();
+
+    public Task<HubSession> SessionAsync(string email) => _sessions.GetOrAdd(email, e => ConnectAsync(e));
+
+    public Task<HttpClient> ApiAsync(string email) => _clients.GetOrAdd(email, CreateApiClientAsync);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            await (await session).DisposeAsync();
+        }
+
+        foreach (var client in _clients.Values)
+        {
+            (await client).Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// Every role against every moderation and role action of this area, against each kind of target, over the hub and
+/// over REST: allowed actions store their change and one audit entry; refused ones store nothing and audit nothing.
+/// </summary>
+public sealed class AuthorizationMatrixTests(MatrixApp app) : IClassFixture<MatrixApp>
+{
+    private const string Reason = "matrix reason";
+
+    public static TheoryData<MatrixRole, MatrixAction, MatrixTarget, Transport> Cases()
+    {
+        var data = new TheoryData<MatrixRole, MatrixAction, MatrixTarget, Transport>();
+        foreach (var role in Enum.GetValues<MatrixRole>())
+        {
+            foreach (var action in Enum.GetValues<MatrixAction>())
+            {
+                foreach (var target in Enum.GetValues<MatrixTarget>())
+                {
+                    foreach (var transport in Enum.GetValues<Transport>())
+                    {
+                        data.Add(role, action, target, transport);
+                    }
+                }
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>The rules (design.md §2, ADR-0008), written out independently of the services.</summary>
+    public static bool Expected(MatrixRole role, MatrixAction action, MatrixTarget target)
+    {
+        var manager = role is MatrixRole.Admin or MatrixRole.Manager;
+        var admin = role == MatrixRole.Admin;
+        var ownModerator = role == MatrixRole.ModeratorOwnRoom;
+        return action switch
+        {
+            MatrixAction.EditAny or MatrixAction.DeleteAny => manager || (ownModerator && target == MatrixTarget.Customer),
+            MatrixAction.Timeout or MatrixAction.RoomBan => (manager && target != MatrixTarget.Staff) || (ownModerator && target == MatrixTarget.Customer),
+            MatrixAction.CommunityBan => manager && target != MatrixTarget.Staff,
+            MatrixAction.Lift => manager || (ownModerator && target == MatrixTarget.Customer),
+            MatrixAction.GrantTrusted or MatrixAction.GrantModerator => manager,
+            MatrixAction.GrantManager or MatrixAction.GrantAgent => admin,
+            MatrixAction.Revoke => target == MatrixTarget.Staff ? admin : manager,
+            _ => false,
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Action_ByRole_OnTarget_IsAllowedOnlyWithinScope(MatrixRole role, MatrixAction action, MatrixTarget target, Transport transport)
+    {
+        var room = role == MatrixRole.ModeratorOtherRoom ? Billing : General;
+        var setup = await ArrangeAsync(action, target, room);
+        var before = await SnapshotAsync(setup);
+
+        var allowed = await ActAsync(role, action, setup, room, transport);
+
+        var after = await SnapshotAsync(setup);
+        Assert.Equal(Expected(role, action, target), allowed);
+        if (allowed)
+        {
+            Assert.Equal(before.AuditEntries + 1, after.AuditEntries);
+            if (!(action == MatrixAction.GrantAgent && target == MatrixTarget.Staff))
+            {
+                // Something changed besides the log (granting an agent the agent role again changes nothing).
+                Assert.NotEqual(before with { AuditEntries = 0 }, after with { AuditEntries = 0 });
+            }
+
+            var entry = await LastAuditAsync(setup.Target.UserId);
+            Assert.Equal(Reason, entry.Reason);
+            Assert.Equal(await Members.IdOfAsync(app, EmailOf(role)), entry.ActorId);
+        }
+        else
+        {
+            Assert.Equal(before, after);
+        }
+    }
+
+    private sealed record Setup(Actor Target, MessageDto Message, long SanctionId, string RevokeRole);
+
+    private sealed record Snapshot(int AuditEntries, string Body, bool Deleted, int Sanctions, int ActiveSanctions, string Roles, string Rooms);
+
+    private async Task<Setup> ArrangeAsync(MatrixAction action, MatrixTarget target, string room)
+    {
+        string[] roles = target switch
+        {
+            MatrixTarget.Moderator => [CommunityRoles.VolunteerModerator],
+            MatrixTarget.Staff => [CommunityRoles.SupportAgent],
+            _ => action == MatrixAction.Revoke ? [CommunityRoles.Customer, CommunityRoles.TrustedMember] : [CommunityRoles.Customer],
+        };
+        var member = await Members.AddAsync(app, "Target " + target, roles, target == MatrixTarget.Moderator ? [Feedback] : []);
+        var message = await app.Services.GetRequiredService<MessageService>()
+            .SendAsync(member, room, Guid.NewGuid(), $"A message by a {target} target");
+
+        long sanctionId = 0;
+        if (action == MatrixAction.Lift)
+        {
+            // A room ban from before the target's current role (staff cannot be banned now), written as setup.
+            await using var db = await Members.DbAsync(app);
+            var sanction = new Sanction
+            {
+                UserId = member.UserId,
+                Kind = SanctionKind.RoomBan,
+                RoomId = await db.Rooms.Where(r => r.Slug == room).Select(r => r.Id).SingleAsync(),
+                Reason = "setup",
+                CreatedById = await Members.IdOfAsync(app, Admin),
+                CreatedAt = DateTimeOffset.UtcNow,
+                ExpiresAt = DateTimeOffset.UtcNow.AddDays(1),
+            };
+            db.Sanctions.Add(sanction);
+            await db.SaveChangesAsync();
+            sanctionId = sanction.Id;
+            app.Services.GetRequiredService<ActorDirectory>().Forget(member.UserId);
+        }
+
+        var revoke = target switch
+        {
+            MatrixTarget.Moderator => CommunityRoles.VolunteerModerator,
+            MatrixTarget.Staff => CommunityRoles.SupportAgent,
+            _ => CommunityRoles.TrustedMember,
+        };
+        return new Setup(member, message, sanctionId, revoke);
+    }
+
+    private async Task<Snapshot> SnapshotAsync(Setup setup)
+    {
+        await using var db = await Members.DbAsync(app);
+        var id = setup.Target.UserId;
+        var message = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == setup.Message.Id);
+        var sanctions = await db.Sanctions.AsNoTracking().Where(s => s.UserId == id).ToListAsync();
+        var rooms = await db.RoomModerators.Where(m => m.UserId == id).Select(m => m.RoomId).OrderBy(r => r).ToListAsync();
+        return new Snapshot(
+            await db.AuditEntries.CountAsync(e => e.TargetUserId == id),
+            message.Body,
+            message.DeletedAt is not null,
+            sanctions.Count,
+            sanctions.Count(s => s.RevokedAt is null),
+            string.Join(",", await Members.RolesOfAsync(app, id)),
+            string.Join(",", rooms));
+    }
+
+    private async Task<AuditEntry> LastAuditAsync(string targetId)
+    {
+        await using var db = await Members.DbAsync(app);
+        return await db.AuditEntries.AsNoTracking().Where(e => e.TargetUserId == targetId).OrderByDescending(e => e.Id).FirstAsync();
+    }
+
+    private async Task<bool> ActAsync(MatrixRole role, MatrixAction action, Setup setup, string room, Transport transport)
+    {
+        var email = EmailOf(role);
+        var targetId = setup.Target.UserId;
+        if (transport == Transport.Hub)
+        {
+            var hub = (await app.SessionAsync(email)).Connection;
+            Task call = action switch
+            {
+                MatrixAction.EditAny => hub.InvokeAsync<MessageDto>("ModerateEditMessage", setup.Message.Id, "Edited by the matrix", Reason),
+                MatrixAction.DeleteAny => hub.InvokeAsync<MessageDto>("ModerateDeleteMessage", setup.Message.Id, Reason),
+                MatrixAction.Timeout => hub.InvokeAsync<SanctionDto>("TimeoutUser", targetId, 10, Reason, room),
+                MatrixAction.RoomBan => hub.InvokeAsync<SanctionDto>("BanFromRoom", targetId, room, 60, Reason),
+                MatrixAction.CommunityBan => hub.InvokeAsync<SanctionDto>("BanFromCommunity", targetId, null, Reason),
+                MatrixAction.Lift => hub.InvokeAsync<SanctionDto>("LiftSanction", setup.SanctionId, Reason),
+                MatrixAction.GrantTrusted => hub.InvokeAsync<MemberRightsDto>("GrantRole", targetId, CommunityRoles.TrustedMember, null, Reason),
+                MatrixAction.GrantModerator => hub.InvokeAsync<MemberRightsDto>("GrantRole", targetId, CommunityRoles.VolunteerModerator, new[] { room }, Reason),
+                MatrixAction.GrantManager => hub.InvokeAsync<MemberRightsDto>("GrantRole", targetId, CommunityRoles.CommunityManager, null, Reason),
+                MatrixAction.GrantAgent => hub.InvokeAsync<MemberRightsDto>("GrantRole", targetId, CommunityRoles.SupportAgent, null, Reason),
+                MatrixAction.Revoke => hub.InvokeAsync<MemberRightsDto>("RevokeRole", targetId, setup.RevokeRole, null, Reason),
+                _ => throw new ArgumentOutOfRangeException(nameof(action)),
+            };
+            try
+            {
+                await call.WaitAsync(CommunityAppFactory.Timeout);
+                return true;
+            }
+            catch (HubException refusal)
+            {
+                Assert.DoesNotContain("Something went wrong", refusal.Message, StringComparison.Ordinal);
+                return false;
+            }
+        }
+
+        var api = await app.ApiAsync(email);
+        using var response = action switch
+        {
+            MatrixAction.EditAny => await api.PostAsJsonAsync($"/api/moderation/messages/{setup.Message.Id}/edit", new { body = "Edited by the matrix", reason = Reason }),
+            MatrixAction.DeleteAny => await api.PostAsJsonAsync($"/api/moderation/messages/{setup.Message.Id}/delete", new { reason = Reason }),
+            MatrixAction.Timeout => await api.PostAsJsonAsync("/api/moderation/sanctions", new { userId = targetId, kind = "timeout", roomSlug = room, minutes = 10, reason = Reason }),
+            MatrixAction.RoomBan => await api.PostAsJsonAsync("/api/moderation/sanctions", new { userId = targetId, kind = "room-ban", roomSlug = room, minutes = 60, reason = Reason }),
+            MatrixAction.CommunityBan => await api.PostAsJsonAsync("/api/moderation/sanctions", new { userId = targetId, kind = "community-ban", reason = Reason }),
+            MatrixAction.Lift => await api.PostAsJsonAsync($"/api/moderation/sanctions/{setup.SanctionId}/lift", new { reason = Reason }),
+            MatrixAction.GrantTrusted => await api.PostAsJsonAsync("/api/moderation/rights/grant", new { userId = targetId, role = CommunityRoles.TrustedMember, reason = Reason }),
+            MatrixAction.GrantModerator => await api.PostAsJsonAsync("/api/moderation/rights/grant", new { userId = targetId, role = CommunityRoles.VolunteerModerator, rooms = new[] { room }, reason = Reason }),
+            MatrixAction.GrantManager => await api.PostAsJsonAsync("/api/moderation/rights/grant", new { userId = targetId, role = CommunityRoles.CommunityManager, reason = Reason }),
+            MatrixAction.GrantAgent => await api.PostAsJsonAsync("/api/moderation/rights/grant", new { userId = targetId, role = CommunityRoles.SupportAgent, reason = Reason }),
+            MatrixAction.Revoke => await api.PostAsJsonAsync("/api/moderation/rights/revoke", new { userId = targetId, role = setup.RevokeRole, reason = Reason }),
+            _ => throw new ArgumentOutOfRangeException(nameof(action)),
+        };
+        var status = (int)response.StatusCode;
+        Assert.True(status is < 300 or 400 or 403 or 404 or 409, $"Unexpected status {status}: {await response.Content.ReadAsStringAsync()}");
+        return response.IsSuccessStatusCode;
+    }
+
+    private static string EmailOf(MatrixRole role) => role switch
+    {
+        MatrixRole.Admin => Admin,
+        MatrixRole.Manager => Manager,
+        MatrixRole.Agent => Agent,
+        MatrixRole.ModeratorOwnRoom or MatrixRole.ModeratorOtherRoom => Moderator,
+        MatrixRole.TrustedMember => Member,
+        _ => Customer,
+    };
+}
