@@ -15,24 +15,24 @@ public static class ModerationQueueApi
         var queue = app.MapGroup("/api/moderation").RequireAuthorization().WithTags("Moderation");
         queue.MapGet("/queue", (HttpContext context, ModerationQueueService moderation) =>
             Run(context, (actor, ct) => moderation.GetAsync(actor, ct)));
-        queue.MapGet("/messages/{id:long}/context", (long id, HttpContext context, ModerationQueueService moderation) =>
+        queue.MapGet("/queue/messages/{id:long}/context", (long id, HttpContext context, ModerationQueueService moderation) =>
             Run(context, (actor, ct) => moderation.GetContextAsync(actor, id, ct)));
-        queue.MapPost("/messages/{id:long}/claim", async Task<NoContent> (long id, HttpContext context, ModerationQueueService moderation) =>
+        queue.MapPost("/queue/messages/{id:long}/claim", async Task<NoContent> (long id, HttpContext context, ModerationQueueService moderation) =>
         {
             await moderation.ClaimAsync(context.Caller(), id, context.RequestAborted);
             return TypedResults.NoContent();
         });
-        queue.MapPost("/messages/{id:long}/dismiss", (long id, ReasonRequest request, HttpContext context, ModerationQueueService moderation) =>
+        queue.MapPost("/queue/messages/{id:long}/dismiss", (long id, ReasonRequest request, HttpContext context, ModerationQueueService moderation) =>
             Run(context, (actor, ct) => moderation.DismissAsync(actor, id, request.Reason, ct)));
-        queue.MapPost("/messages/{id:long}/delete", (long id, ReasonRequest request, HttpContext context, ModerationQueueService moderation) =>
+        queue.MapPost("/queue/messages/{id:long}/delete", (long id, ReasonRequest request, HttpContext context, ModerationQueueService moderation) =>
             Run(context, (actor, ct) => moderation.DeleteAsync(actor, id, request.Reason, ct)));
-        queue.MapPost("/messages/{id:long}/timeout", (long id, TimeoutRequest request, HttpContext context, ModerationQueueService moderation) =>
+        queue.MapPost("/queue/messages/{id:long}/timeout", (long id, TimeoutRequest request, HttpContext context, ModerationQueueService moderation) =>
             Run(context, (actor, ct) => moderation.TimeoutAuthorAsync(actor, id, request.Minutes, request.Reason, ct)));
-        queue.MapPost("/messages/{id:long}/unhide", (long id, ReasonRequest request, HttpContext context, ModerationQueueService moderation) =>
+        queue.MapPost("/queue/messages/{id:long}/unhide", (long id, ReasonRequest request, HttpContext context, ModerationQueueService moderation) =>
             Run(context, (actor, ct) => moderation.UnhideAsync(actor, id, request.Reason, ct)));
-        queue.MapPost("/held/{id:long}/approve", (long id, HttpContext context, ModerationQueueService moderation) =>
+        queue.MapPost("/queue/held/{id:long}/approve", (long id, HttpContext context, ModerationQueueService moderation) =>
             Run(context, (actor, ct) => moderation.ApproveHeldAsync(actor, id, ct)));
-        queue.MapPost("/held/{id:long}/reject", async Task<NoContent> (long id, ReasonRequest request, HttpContext context, ModerationQueueService moderation) =>
+        queue.MapPost("/queue/held/{id:long}/reject", async Task<NoContent> (long id, ReasonRequest request, HttpContext context, ModerationQueueService moderation) =>
         {
             await moderation.RejectHeldAsync(context.Caller(), id, request.Reason, context.RequestAborted);
             return TypedResults.NoContent();

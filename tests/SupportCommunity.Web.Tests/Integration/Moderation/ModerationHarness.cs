@@ -1,3 +1,4 @@
+using SupportCommunity.Identity;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
@@ -56,6 +57,31 @@ public static class ModerationHarness
         await app.Services.GetRequiredService<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
 
     /// <summary>A held send, as automod (mod-calm) stores it: not in the room, no sequence.</summary>
+    /// <summary>
+    /// Lifts every sanction in force on a member, as an admin would (so every node's cached rights drop it): for test
+    /// classes whose cases sanction the same demo member in turn.
+    /// </summary>
+    public static async Task LiftSanctionsAsync(this CommunityAppFactory app, string email)
+    {
+        await using var db = await app.DbAsync();
+        var member = await db.Users.SingleAsync(u => u.Email == email);
+        var admin = await db.Users.SingleAsync(u => u.Email == Accounts.Admin);
+        var inForce = await db.Sanctions.Where(s => s.UserId == member.Id && s.RevokedAt == null).Select(s => s.Id).ToListAsync();
+        var sanctions = app.Services.GetRequiredService<SanctionService>();
+        var actor = new Actor(admin.Id, admin.DisplayName, new HashSet<string> { CommunityRoles.Admin });
+        foreach (var id in inForce)
+        {
+            try
+            {
+                await sanctions.LiftAsync(actor, id, "test: the next case starts unsanctioned");
+            }
+            catch (CommunityException)
+            {
+                // Expired already: nothing to lift.
+            }
+        }
+    }
+
     public static async Task<HeldMessage> HoldAsync(this CommunityAppFactory app, string authorEmail, string roomSlug, string body)
     {
         await using var db = await app.DbAsync();

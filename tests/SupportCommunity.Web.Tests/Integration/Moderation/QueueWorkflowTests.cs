@@ -4,8 +4,19 @@ using static SupportCommunity.Web.Tests.Integration.Accounts;
 
 namespace SupportCommunity.Web.Tests.Integration.Moderation;
 
-public sealed class QueueWorkflowTests(ModerationAppFactory app) : IClassFixture<ModerationAppFactory>
+public sealed class QueueWorkflowTests(ModerationAppFactory app) : IClassFixture<ModerationAppFactory>, IAsyncLifetime
 {
+    /// <summary>Tests here time out the demo customers: each starts with them free to post.</summary>
+    public async Task InitializeAsync()
+    {
+        foreach (var member in new[] { Customer, Customer2, Member })
+        {
+            await app.LiftSanctionsAsync(member);
+        }
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     [Fact]
     public async Task ClaimReport_ClaimedByAnotherModerator_IsAConflictNamingThemAndTheirClaimStands()
     {
@@ -72,9 +83,10 @@ public sealed class QueueWorkflowTests(ModerationAppFactory app) : IClassFixture
         var sent = await author.SendAsync(Feedback, "ctx-reported");
         await other.SendAsync(Feedback, "ctx-after-1");
         await reporter.ReportAsync(sent.Id, "off-topic");
-        await manager.ResolveByTimeoutAsync(sent.Id, 10, "cool off");
         var again = await author.SendAsync(Feedback, "ctx-reported-again");
         await reporter.ReportAsync(again.Id, "off-topic again");
+        // Timed out for the first one (a timed-out author can no longer post: the context shows why).
+        await manager.ResolveByTimeoutAsync(sent.Id, 10, "cool off");
 
         var context = await manager.GetContextAsync(again.Id);
 
