@@ -44,6 +44,8 @@ public sealed class ModerationNavLinkTests : MudTestContext, IClassFixture<Compo
         var link = RenderFor(manager);
         await link.WaitForAssertionAsync(() => Assert.NotNull(link.Find("[data-testid=moderation-link]")));
         Assert.Empty(link.FindAll("[data-testid=moderation-count]"));
+        Assert.Single(link.FindAll("[data-testid=automod-link]"));
+        Assert.Single(link.FindAll("[data-testid=audit-link]"));
 
         var queue = _db.Get<ModerationQueueService>();
         await queue.ReportAsync(reporter, sent.Id, "harassment");
@@ -51,6 +53,18 @@ public sealed class ModerationNavLinkTests : MudTestContext, IClassFixture<Compo
 
         await queue.DismissAsync(manager, sent.Id, "fine");
         await link.WaitForAssertionAsync(() => Assert.Empty(link.FindAll("[data-testid=moderation-count]")));
+    }
+
+    [Fact]
+    public async Task VolunteerModerator_SeesTheQueueButNotAutomodOrTheAuditLink()
+    {
+        var moderator = await _db.AddUserAsync("Moderator " + _tag, CommunityRoles.VolunteerModerator);
+
+        var link = RenderFor(moderator);
+
+        await link.WaitForAssertionAsync(() => Assert.NotNull(link.Find("[data-testid=moderation-link]")));
+        Assert.Empty(link.FindAll("[data-testid=automod-link]"));
+        Assert.Empty(link.FindAll("[data-testid=audit-link]"));
     }
 
     [Fact]
