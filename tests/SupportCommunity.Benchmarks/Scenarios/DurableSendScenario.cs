@@ -55,10 +55,10 @@ public sealed class DurableSendScenario : IScenario
         try
         {
             // Warm-up: JIT, connection pools and the first page of the room, outside the measurement.
-            await Task.WhenAll(senders.Connections.Select(c => SendAsync(c, body, cancellationToken)));
+            await Task.WhenAll(senders.Connections.Select(c => SendAsync(c, cancellationToken)));
             var before = CountRows(app.ConnectionString);
             var hub = senders.Connections;
-            var run = await SendForAsync(hub.Count, i => SendAsync(hub[i], body, cancellationToken), sizes.DurableAppDuration);
+            var run = await SendForAsync(hub.Count, i => SendAsync(hub[i], cancellationToken), sizes.DurableAppDuration);
             var after = CountRows(app.ConnectionString);
             context.Log($"app: {run.Acks} acks in {run.Seconds:0.00} s = {run.Acks / run.Seconds:0}/s, {run.Errors} errors; rows +{after.Rows - before.Rows}");
 
@@ -97,8 +97,16 @@ public sealed class DurableSendScenario : IScenario
         }
     }
 
-    private static Task<MessageDto> SendAsync(HubConnection connection, string body, CancellationToken cancellationToken) =>
-        connection.InvokeAsync<MessageDto>("SendMessage", Room, Guid.NewGuid(), body, cancellationToken);
+    /// <summary>
+    /// Every send has its own text (of the same length): the app refuses a member's identical message within its
+    /// duplicate window, as it should, and the benchmark measures sends it accepts.
+    /// </summary>
+    private static string NextBody() => Payload.Create("durable", Interlocked.Increment(ref s_sent));
+
+    private static long s_sent;
+
+    private static Task<MessageDto> SendAsync(HubConnection connection, CancellationToken cancellationToken) =>
+        connection.InvokeAsync<MessageDto>("SendMessage", Room, Guid.NewGuid(), NextBody(), cancellationToken);
 
     /// <summary>The same senders against a bare hub method that returns the message at once.</summary>
     private static async Task<SendRun> MeasureHubCeilingAsync(ScenarioSizes sizes, string body, CancellationToken cancellationToken)
@@ -129,7 +137,7 @@ public sealed class DurableSendScenario : IScenario
         var manager = await app.Services.GetRequiredService<UserManager<CommunityUser>>().FindByEmailAsync(RoomMembers.SenderEmail)
             ?? throw new InvalidOperationException("The demo manager is missing.");
         var actor = new Actor(manager.Id, manager.DisplayName, new HashSet<string> { CommunityRoles.CommunityManager });
-        Task Send(int _) => service.SendAsync(actor, Room, Guid.NewGuid(), body, cancellationToken: cancellationToken);
+        Task Send(int _) => service.SendAsync(actor, Room, Guid.NewGuid(), NextBody(), cancellationToken: cancellationToken);
         await Task.WhenAll(Enumerable.Range(0, sizes.DurableSenders).Select(Send));
         return await SendForAsync(sizes.DurableSenders, Send, sizes.DurableRawDuration);
     }
