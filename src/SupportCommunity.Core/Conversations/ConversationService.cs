@@ -185,7 +185,7 @@ public sealed class ConversationService(
         {
             Slug = slug,
             Name = $"{question.AuthorName} · private",
-            Topic = Shorten(question.Body, 300),
+            Topic = MessageText.Excerpt(question.Body, 300),
             Kind = RoomKind.Private,
             CustomerId = question.AuthorId,
             SourceRoomId = source.Id,
@@ -247,7 +247,7 @@ public sealed class ConversationService(
             })
             .SingleAsync(cancellationToken);
         var isStaff = actor.UserId != room.CustomerId;
-        var excerpt = details.Question is null || details.Question.DeletedAt is not null ? "(removed)" : Shorten(details.Question.Body, ExcerptLength);
+        var excerpt = details.Question is null || details.Question.DeletedAt is not null ? "(removed)" : MessageText.Excerpt(details.Question.Body, ExcerptLength);
         return new ConversationDto(
             room.Slug,
             room.CustomerId ?? "",
@@ -261,11 +261,5 @@ public sealed class ConversationService(
             room.LastSequence,
             room.LastSequence - (details.Read ?? 0),
             room.CreatedAt);
-    }
-
-    private static string Shorten(string text, int length)
-    {
-        var flat = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return flat.Length <= length ? flat : flat[..(length - 1)] + "…";
     }
 }

@@ -12,6 +12,13 @@ public static class MessageText
     /// <summary>Combining marks allowed on one base character; real scripts need far fewer, "zalgo" text far more.</summary>
     public const int MaxCombiningMarks = 4;
 
+    /// <summary>One line of a message for quotes, lists and notifications: whitespace folded, cut with "…".</summary>
+    public static string Excerpt(string? text, int length)
+    {
+        var flat = string.Join(' ', (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length <= length ? flat : flat[..(length - 1)] + "…";
+    }
+
     public static string Normalize(string? raw, int maxLength)
     {
         if (raw is null)

@@ -132,7 +132,7 @@ public sealed partial class NotificationService(
                 RoomName = roomRow.Name,
                 Sequence = message.Sequence,
                 ActorName = message.AuthorName,
-                Excerpt = Excerpt(message.Body),
+                Excerpt = MessageText.Excerpt(message.Body, Notification.ExcerptLength),
                 CreatedAt = message.CreatedAt,
             });
         }
@@ -227,12 +227,6 @@ public sealed partial class NotificationService(
                 yield return [.. Enumerable.Range(1, words.Count).Reverse().Select(n => string.Join(' ', words.Take(n)))];
             }
         }
-    }
-
-    private static string Excerpt(string body)
-    {
-        var flat = string.Join(' ', body.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return flat.Length <= Notification.ExcerptLength ? flat : flat[..(Notification.ExcerptLength - 1)] + "…";
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notifying for message {Sequence} in {RoomSlug} failed")]
