@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
 using SupportCommunity.Rooms;
+using SupportCommunity.Webhooks;
 
 namespace SupportCommunity.Data;
 
@@ -41,6 +42,8 @@ public sealed class CommunityDbContext(DbContextOptions<CommunityDbContext> opti
     public DbSet<AutomodRule> AutomodRules => Set<AutomodRule>();
 
     public DbSet<RuleAcceptance> RuleAcceptances => Set<RuleAcceptance>();
+
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
