@@ -150,6 +150,18 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
             stored = await AppendAsync(db, [.. admitted.Select(b => b.Message)], CancellationToken.None);
         }
+        catch (Exception ex) when (CommunityException.IsTransient(ex))
+        {
+            // The database is busy (a write lock held elsewhere): storing these one by one would wait as long again for
+            // each. Nothing was stored; every sender is told to retry, with the same client message id.
+            BatchBusy(ex, batch.Count);
+            foreach (var item in batch)
+            {
+                item.Done.TrySetException(CommunityException.Busy());
+            }
+
+            return;
+        }
         catch (Exception ex) when (batch.Count > 1)
         {
             BatchFailed(ex, batch.Count);
@@ -282,6 +294,9 @@ public sealed partial class MessageWriter : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _loop;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database was busy: a batch of {Count} sends was not stored and its senders were told to retry")]
+    private partial void BatchBusy(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} sends failed; storing them one by one")]
     private partial void BatchFailed(Exception exception, int count);

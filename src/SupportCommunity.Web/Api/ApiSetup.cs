@@ -76,6 +76,7 @@ public static class ApiSetup
         CommunityError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         CommunityError.TooManyRequests => StatusCodes.Status429TooManyRequests,
         CommunityError.Held => StatusCodes.Status202Accepted,
+        CommunityError.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 }
@@ -85,6 +86,11 @@ internal sealed class CommunityExceptionHandler(IProblemDetailsService problems)
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (CommunityException.IsTransient(exception))
+        {
+            exception = CommunityException.Busy();
+        }
+
         var (status, detail) = exception switch
         {
             CommunityException refusal => (refusal.Error.StatusCode(), refusal.Message),
