@@ -60,6 +60,22 @@ public sealed class FloodGuard : IDisposable
         Check(lease);
     }
 
+    /// <summary>
+    /// Refuses at once, without counting, a sender who is over the limit already on this node, so that a flood is
+    /// turned away before it costs any database work. The send is counted later, by <see cref="ChargeAsync"/>.
+    /// </summary>
+    public void EnsureUnderLimit(Actor actor, int roomId)
+    {
+        if (actor.IsStaff)
+        {
+            return;
+        }
+
+        // Asking for no permit answers whether any is left, and when one will be.
+        using var lease = _limiter.AttemptAcquire(Key(actor, roomId), permitCount: 0);
+        Check(lease);
+    }
+
     /// <summary>As <see cref="Charge"/>, asking the shared window when there is one.</summary>
     public async ValueTask ChargeAsync(Actor actor, int roomId)
     {

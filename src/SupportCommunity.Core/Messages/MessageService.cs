@@ -55,6 +55,8 @@ public sealed partial class MessageService(
         Admission admitted;
         try
         {
+            // A sender already over the flood limit is turned away before any database work.
+            floodGuard.EnsureUnderLimit(actor, room.Id);
             // Lock, rules, slow mode, links, automod, duplicates: refused before anything is queued or stored.
             admitted = await admission.CheckAsync(actor, room, clientMessageId, text, replyToSequence, cancellationToken);
         }

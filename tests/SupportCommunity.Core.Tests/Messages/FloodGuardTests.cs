@@ -33,6 +33,29 @@ public sealed class FloodGuardTests
     }
 
     [Fact]
+    public void EnsureUnderLimit_CountsNothingAndRefusesOnlyOnceTheLimitIsReached()
+    {
+        using var guard = Guard();
+        var customer = User(CommunityRoles.Customer);
+        for (var i = 0; i < 4; i++)
+        {
+            guard.Charge(customer, roomId: 1);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            guard.EnsureUnderLimit(customer, roomId: 1);
+        }
+
+        guard.Charge(customer, roomId: 1);
+        var refusal = Assert.Throws<CommunityException>(() => guard.EnsureUnderLimit(customer, roomId: 1));
+        Assert.Equal(CommunityError.TooManyRequests, refusal.Error);
+        Assert.NotNull(refusal.RetryAfter);
+        guard.EnsureUnderLimit(customer, roomId: 2);
+        guard.EnsureUnderLimit(User(CommunityRoles.CommunityManager), roomId: 1);
+    }
+
+    [Fact]
     public void Charge_IsCountedPerRoomAndPerUser()
     {
         using var guard = Guard(messages: 1);
