@@ -17,6 +17,7 @@ public static class Suite
         new IdleMemoryScenario(),
         new CrossNodeScenario(),
         new LoadHeldScenario(),
+        new FloodAbuseScenario(),
     ];
 
     public static async Task<SuiteReport> RunAsync(SuiteOptions options, CancellationToken cancellationToken = default)

@@ -28,7 +28,7 @@ public sealed record SuiteOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/SupportCommunity.Benchmarks -- [options]
           --scenario <name>   run one scenario (repeatable): durable-send, history-page, fan-out, idle-memory,
-                              cross-node, load-held
+                              cross-node, load-held, flood-abuse
           --smoke             every scenario at tiny sizes, in seconds (figures are meaningless)
           --out <dir>         results folder (default: a new folder under the system temp folder)
           --cache <dir>       fixture cache (default: $XDG_CACHE_HOME or ~/.cache, /supportcommunity-bench)
@@ -105,6 +105,9 @@ public sealed record ScenarioSizes
         CrossNodeDuration = TimeSpan.FromMilliseconds(500),
         LoadSteps = [15, 30],
         LoadStepDuration = TimeSpan.FromMilliseconds(500),
+        FloodMembers = 5,
+        FloodTabs = 2,
+        FloodDuration = TimeSpan.FromMilliseconds(600),
     };
 
     public int DurableSenders { get; init; } = 16;
@@ -150,6 +153,13 @@ public sealed record ScenarioSizes
     public double LoadRatePerRoom { get; init; } = 5;
 
     public TimeSpan LoadStepDuration { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>Members in the flooded room, the flooder's tabs, and the measured time per side.</summary>
+    public int FloodMembers { get; init; } = 100;
+
+    public int FloodTabs { get; init; } = 5;
+
+    public TimeSpan FloodDuration { get; init; } = TimeSpan.FromSeconds(12);
 }
 
 /// <summary>One fan-out step: members in the room, and how long each side is measured.</summary>
