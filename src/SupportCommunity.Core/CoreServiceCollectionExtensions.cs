@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using SupportCommunity.CannedResponses;
 using SupportCommunity.Conversations;
 using SupportCommunity.Events;
 using SupportCommunity.Identity;
@@ -57,6 +58,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<GrantService>();
         services.AddSingleton<AuditService>();
         services.AddSingleton<ConversationService>();
+        services.AddSingleton<CannedResponseService>();
         services.AddSingleton<NotificationService>();
         services.AddHostedService<NotificationDispatcher>();
         services.AddMemoryCache();

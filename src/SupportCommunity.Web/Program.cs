@@ -1,6 +1,7 @@
 using SupportCommunity;
 using SupportCommunity.Web.Account;
 using SupportCommunity.Web.Api;
+using SupportCommunity.Web.CannedResponses;
 using SupportCommunity.Web.Components;
 using SupportCommunity.Web.Conversations;
 using SupportCommunity.Web.Data;
@@ -37,6 +38,7 @@ app.MapRoomControlsApi();
 app.MapAutomodApi();
 app.MapModerationQueueApi();
 app.MapModerationApi();
+app.MapCannedResponsesApi();
 app.MapCommunityHub();
 app.MapHealth();
 app.MapCommunityUi();

@@ -1,3 +1,4 @@
+using SupportCommunity.CannedResponses;
 using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -44,6 +45,8 @@ public sealed class CommunityDbContext(DbContextOptions<CommunityDbContext> opti
     public DbSet<RuleAcceptance> RuleAcceptances => Set<RuleAcceptance>();
 
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+
+    public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using SupportCommunity.CannedResponses;
 using SupportCommunity.Data;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
@@ -50,6 +51,13 @@ public static class DemoCommunity
         ("feedback", "manager@demo.test", "Great idea! I've passed it to the product team with your votes. Keep them coming."),
     ];
 
+    private static readonly (string Shortcut, string Title, string Body)[] Canned =
+    [
+        ("welcome", "Welcome to the room", "Welcome to #{room.name}! I'm {agent.name} from the Nimbus team. Ask away: the community and our staff are here to help."),
+        ("refund", "Refund on its way", "Hi {customer.name}, I've asked our billing team to refund the charge. It takes 3 to 5 business days to reach your account, and I'll follow up here if anything changes."),
+        ("logs", "Ask for the app's logs", "Could you send us your logs, {customer.name}? In the desktop app choose **Help → Export logs**, then attach the file in a private conversation with us, never in a public room. Thanks!"),
+    ];
+
     public static async Task SeedAsync(
         CommunityDbContext db, UserManager<CommunityUser> users, TimeProvider clock, CancellationToken cancellationToken = default)
     {
@@ -73,6 +81,18 @@ public static class DemoCommunity
             }
 
             actors[account.Email] = new Actor(user.Id, user.DisplayName, new HashSet<string> { account.Role });
+        }
+
+        // Checked apart from the rooms, so that a demo database from before canned responses gets them too (once: deleted ones count).
+        if (!await db.CannedResponses.AnyAsync(cancellationToken))
+        {
+            var seededAt = clock.GetUtcNow().AddDays(-30);
+            db.CannedResponses.AddRange(Canned.Select(c => new CannedResponse
+            {
+                Shortcut = c.Shortcut, Title = c.Title, Body = c.Body, Shared = true,
+                OwnerId = actors["manager@demo.test"].UserId, CreatedAt = seededAt, UpdatedAt = seededAt,
+            }));
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         if (await db.Rooms.AnyAsync(cancellationToken))

@@ -14,6 +14,7 @@ public static class UiSetup
         builder.Services.AddSingleton<MentionDirectory>();
         builder.Services.AddScoped<CircuitPresence>();
         builder.Services.AddScoped<SupportCommunity.Web.Moderation.LiveActor>();
+        builder.Services.AddScoped<SupportCommunity.Web.CannedResponses.CannedSuggestions>();
         builder.Services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
         return builder;
     }
