@@ -9,6 +9,7 @@ using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
+using SupportCommunity.Tickets;
 
 namespace SupportCommunity;
 
@@ -64,6 +65,7 @@ public static class CoreServiceCollectionExtensions
         services.AddMemoryCache();
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<TypingSignal>();
+        services.AddTickets(configuration);
         return services;
     }
 }

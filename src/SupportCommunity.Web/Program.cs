@@ -12,6 +12,7 @@ using SupportCommunity.Web.Realtime;
 using SupportCommunity.Web.Rooms;
 using SupportCommunity.Web.ScaleOut;
 using SupportCommunity.Web.Security;
+using SupportCommunity.Web.Tickets;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -39,6 +40,7 @@ app.MapAutomodApi();
 app.MapModerationQueueApi();
 app.MapModerationApi();
 app.MapCannedResponsesApi();
+app.MapTicketsApi();
 app.MapCommunityHub();
 app.MapHealth();
 app.MapCommunityUi();

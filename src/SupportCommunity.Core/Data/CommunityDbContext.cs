@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
 using SupportCommunity.Rooms;
+using SupportCommunity.Tickets;
 using SupportCommunity.Webhooks;
 
 namespace SupportCommunity.Data;
@@ -47,6 +48,12 @@ public sealed class CommunityDbContext(DbContextOptions<CommunityDbContext> opti
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
 
     public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+
+    public DbSet<TicketTranscriptLine> TicketTranscriptLines => Set<TicketTranscriptLine>();
+
+    public DbSet<TicketEntry> TicketEntries => Set<TicketEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -21,6 +21,8 @@ namespace SupportCommunity.Events;
 [JsonDerivedType(typeof(SupportCommunity.Moderation.ModerationQueueChanged), "moderation-queue")]
 [JsonDerivedType(typeof(RightsChanged), "rights")]
 [JsonDerivedType(typeof(SanctionChanged), "sanction")]
+[JsonDerivedType(typeof(SupportCommunity.Tickets.TicketChanged), "ticket")]
+[JsonDerivedType(typeof(SupportCommunity.Tickets.TicketEntryAdded), "ticket-entry")]
 public abstract record RoomEvent(string RoomSlug);
 
 /// <summary>

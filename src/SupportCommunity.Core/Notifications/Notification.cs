@@ -34,6 +34,12 @@ public enum NotificationKind
     Mention = 0,
     PrivateReply = 1,
     ThreadReply = 2,
+
+    /// <summary>
+    /// About a ticket of yours (escalated, replied to, solved; for agents: the requester replied). <c>RoomSlug</c> is
+    /// <c>ticket:&lt;number&gt;</c>, <c>Sequence</c> the ticket's number, <c>RoomId</c> 0: no room's read mark touches it.
+    /// </summary>
+    Ticket = 3,
 }
 
 public sealed record NotificationDto(

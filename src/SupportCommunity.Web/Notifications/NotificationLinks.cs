@@ -14,6 +14,11 @@ public static class NotificationLinks
     /// </summary>
     public static string PageOf(string roomSlug)
     {
+        if (SupportCommunity.Tickets.TicketChannels.NumberOf(roomSlug) is { } ticket)
+        {
+            return $"tickets/{ticket}"; // a bell entry about a ticket (NotificationKind.Ticket)
+        }
+
         if (!roomSlug.StartsWith(PrivatePrefix, StringComparison.Ordinal))
         {
             return $"rooms/{roomSlug}";
@@ -31,6 +36,7 @@ public static class NotificationLinks
         NotificationKind.Mention => $"{n.ActorName} mentioned you in {Place(n)}",
         NotificationKind.PrivateReply => $"{n.ActorName} replied privately",
         NotificationKind.ThreadReply => $"{n.ActorName} replied to your message in {Place(n)}",
+        NotificationKind.Ticket => $"{n.ActorName} on ticket {n.RoomName}",
         _ => $"{n.ActorName} in {Place(n)}",
     };
 

@@ -10,4 +10,10 @@ public static class HubGroups
 
     /// <summary>Staff and volunteer moderators: hints that the moderation queue changed (never its content).</summary>
     public const string Moderators = "moderators";
+
+    /// <summary>Agents, managers and admins: every ticket's changes and entries (internal notes included).</summary>
+    public const string Desk = "desk";
+
+    /// <summary>Desk connections watching one ticket: who else views or types on it (presence and typing events).</summary>
+    public static string Ticket(int number) => Room(SupportCommunity.Tickets.TicketChannels.Ticket(number));
 }

@@ -2,6 +2,7 @@ using SupportCommunity.Notifications;
 using SupportCommunity.Messages;
 using SupportCommunity.Moderation;
 using SupportCommunity.Presence;
+using SupportCommunity.Tickets;
 
 namespace SupportCommunity.Web.Realtime;
 
@@ -48,4 +49,13 @@ public interface ICommunityClient
 
     /// <summary>Your roles or moderated rooms changed: call <c>GetMyRights</c> to see them (the server already applies them).</summary>
     Task RightsChanged();
+
+    /// <summary>
+    /// A ticket changed or was created. Agents, managers and admins (the <c>desk</c> group) get every ticket; a customer
+    /// gets their own tickets in the requester's view (no SLA clocks, queue or category).
+    /// </summary>
+    Task TicketChanged(TicketSummaryDto ticket);
+
+    /// <summary>A timeline entry on a ticket. Customers get public entries of their own tickets only, never internal notes.</summary>
+    Task TicketEntryAdded(int ticketNumber, TicketEntryDto entry);
 }
