@@ -50,8 +50,23 @@ public sealed partial class SanctionService(
     public const int MaxReasonLength = 500;
 
     /// <summary>Stops <paramref name="userId"/> posting anywhere for <paramref name="duration"/> (1 min to 28 days).</summary>
-    public async Task<SanctionDto> TimeoutAsync(
-        Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug = null, CancellationToken cancellationToken = default)
+    public Task<SanctionDto> TimeoutAsync(
+        Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug = null, CancellationToken cancellationToken = default) =>
+        TimeoutCoreAsync(actor, userId, duration, reason, roomSlug, messageId: null, alsoStore: null, cancellationToken);
+
+    /// <summary>
+    /// The moderation queue's timeout of a reported message's author: <see cref="TimeoutAsync"/> with the same rules,
+    /// the message named in the audit entry, and whatever <paramref name="alsoStore"/> writes (the reports'
+    /// resolution) in the same transaction. When it throws, nothing is stored.
+    /// </summary>
+    internal Task<SanctionDto> TimeoutAsync(
+        Actor actor, string userId, TimeSpan duration, string? reason, string roomSlug, long messageId,
+        Func<CommunityDbContext, Task> alsoStore, CancellationToken cancellationToken) =>
+        TimeoutCoreAsync(actor, userId, duration, reason, roomSlug, messageId, alsoStore, cancellationToken);
+
+    private async Task<SanctionDto> TimeoutCoreAsync(
+        Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug, long? messageId,
+        Func<CommunityDbContext, Task>? alsoStore, CancellationToken cancellationToken)
     {
         if (duration < MinTimeout || duration > MaxTimeout)
         {
@@ -81,7 +96,7 @@ public sealed partial class SanctionService(
             }
         }
 
-        return await ApplyAsync(actor, userId, SanctionKind.Timeout, room, duration, reason, cancellationToken);
+        return await ApplyAsync(actor, userId, SanctionKind.Timeout, room, duration, reason, cancellationToken, messageId, alsoStore);
     }
 
     /// <summary>Keeps <paramref name="userId"/> out of a public room, for <paramref name="duration"/> or (null) until lifted.</summary>
@@ -278,7 +293,8 @@ public sealed partial class SanctionService(
     };
 
     private async Task<SanctionDto> ApplyAsync(
-        Actor actor, string userId, SanctionKind kind, RoomKey? room, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
+        Actor actor, string userId, SanctionKind kind, RoomKey? room, TimeSpan? duration, string? reason, CancellationToken cancellationToken,
+        long? messageId = null, Func<CommunityDbContext, Task>? alsoStore = null)
     {
         var text = Reason(reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -309,18 +325,24 @@ public sealed partial class SanctionService(
             SanctionKind.RoomBan => AuditActions.SanctionRoomBan,
             _ => AuditActions.SanctionCommunityBan,
         };
-        AuditLog.Add(db, actor, action, text, now, userId, target, room?.Id,
+        AuditLog.Add(db, actor, action, text, now, userId, target, room?.Id, messageId,
             before: null, after: Describe(kind, room?.Slug, sanction.ExpiresAt), expiresAt: sanction.ExpiresAt);
-        await db.SaveChangesAsync(cancellationToken);
+        if (alsoStore is null)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        else
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await alsoStore(db);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
 
         var dto = ToDto(sanction, target, kind == SanctionKind.RoomBan ? room!.Slug : null, now);
         await PublishAsync(dto);
         return dto;
     }
-
-    /// <summary>Tells every node and the sanctioned user's sessions about a sanction stored elsewhere (the moderation queue).</summary>
-    internal Task AnnounceAsync(Sanction sanction, string userName) =>
-        PublishAsync(ToDto(sanction, userName, roomSlug: null, clock.GetUtcNow()));
 
     private async Task PublishAsync(SanctionDto dto)
     {
