@@ -223,9 +223,16 @@ public sealed partial class ModerationQueueService(
             [.. before.AsEnumerable().Reverse().Select(m => ToQueue(m, slugs[m.RoomId]))],
             [.. after.Select(m => ToQueue(m, slugs[m.RoomId]))],
             [.. history.Select(m => ToQueue(m, slugs[m.RoomId]))],
-            [.. sanctions.Select(s => new SanctionView(
-                s.Id, s.Kind, s.RoomId is { } room ? slugs.GetValueOrDefault(room) : null, s.Reason, s.CreatedAt, s.ExpiresAt, s.RevokedAt,
-                Active: s.RevokedAt == null && (s.ExpiresAt == null || s.ExpiresAt > now)))]);
+            [.. sanctions.Select(s =>
+            {
+                var active = s.RevokedAt == null && (s.ExpiresAt == null || s.ExpiresAt > now);
+                var canLift = active && scope.CanActIn(message.RoomId) && (actor.ManagesCommunity
+                    || (s.Kind == SanctionKind.RoomBan && s.RoomId is { } banned && scope.CanActIn(banned))
+                    || (s.Kind == SanctionKind.Timeout && s.CreatedById == actor.UserId));
+                return new SanctionView(
+                    s.Id, s.Kind, s.RoomId is { } room ? slugs.GetValueOrDefault(room) : null, s.Reason, s.CreatedAt, s.ExpiresAt, s.RevokedAt,
+                    active, canLift);
+            })]);
     }
 
     /// <summary>Takes the message's open reports, so that two moderators don't work the same one.</summary>
