@@ -22,9 +22,10 @@ public static class SignedInContext
     /// <summary>Answers the reason dialog open in <paramref name="dialogs"/> and confirms it.</summary>
     public static async Task ConfirmReasonAsync(this IRenderedComponent<MudBlazor.MudDialogProvider> dialogs, string reason)
     {
-        var input = await dialogs.WaitForElementAsync("[data-testid=reason-dialog] input, [data-testid=reason-dialog] textarea");
+        var wait = TimeSpan.FromSeconds(10);
+        var input = await dialogs.WaitForElementAsync("[data-testid=reason-dialog] input, [data-testid=reason-dialog] textarea", wait);
         input.Input(reason);
         dialogs.Find("[data-testid=reason-confirm]").Click();
-        await dialogs.WaitForAssertionAsync(() => Assert.Empty(dialogs.FindAll("[data-testid=reason-dialog]")));
+        await dialogs.WaitForAssertionAsync(() => Assert.Empty(dialogs.FindAll("[data-testid=reason-dialog]")), wait);
     }
 }
