@@ -22,6 +22,7 @@ public sealed partial class MessageService(
     SendAdmission admission,
     ActorDirectory actors,
     ModerationScope scope,
+    RefusalAudit refusals,
     IOptions<CommunityLimits> limits,
     TimeProvider clock,
     ILogger<MessageService> logger)
@@ -73,10 +74,21 @@ public sealed partial class MessageService(
         {
             // Group commit: stored, numbered and published with whatever else is being sent right now. A retry of a
             // stored send gets that message back and is not counted against the flood limit again.
-            var message = await writer.WriteAsync(new NewMessage(
-                room.Id, room.Slug, actor, clientMessageId, admitted.Text, replyToSequence, clock.GetUtcNow(),
-                Admit: () => floodGuard.ChargeAsync(actor, room.Id)))
-                .WaitAsync(cancellationToken);
+            Message message;
+            try
+            {
+                message = await writer.WriteAsync(new NewMessage(
+                    room.Id, room.Slug, actor, clientMessageId, admitted.Text, replyToSequence, clock.GetUtcNow(),
+                    Admit: () => floodGuard.ChargeAsync(actor, room.Id)))
+                    .WaitAsync(cancellationToken);
+            }
+            catch (CommunityException ex) when (ex.Error == CommunityError.TooManyRequests)
+            {
+                // The flood limit (the writer's only refusal): staff see who was throttled where.
+                await refusals.ThrottledAsync(actor, room, ex.Message);
+                throw;
+            }
+
             if (admitted.FlaggedBy.Count > 0)
             {
                 await FlagAsync(message, room.Slug, admitted.FlaggedBy);
@@ -158,7 +170,8 @@ public sealed partial class MessageService(
     /// messages of staff or other moderators. Audited with the text before and after.
     /// </summary>
     public Task<MessageDto> ModerateEditAsync(Actor actor, long messageId, string? body, string? reason, CancellationToken cancellationToken = default) =>
-        EditCoreAsync(actor, messageId, body, SanctionService.CheckReason(reason), cancellationToken);
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageEdit, MessageId: messageId),
+            () => EditCoreAsync(actor, messageId, body, SanctionService.CheckReason(reason), cancellationToken));
 
     private async Task<MessageDto> EditCoreAsync(Actor actor, long messageId, string? body, string? reason, CancellationToken cancellationToken)
     {
@@ -241,7 +254,8 @@ public sealed partial class MessageService(
     /// "Removed by a moderator"; staff still read the text in the audit view.
     /// </summary>
     public Task<MessageDto> ModerateDeleteAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(actor, messageId, SanctionService.CheckReason(reason), alsoStore: null, cancellationToken);
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageDelete, MessageId: messageId),
+            () => DeleteCoreAsync(actor, messageId, SanctionService.CheckReason(reason), alsoStore: null, cancellationToken));
 
     /// <summary>
     /// The moderation queue's deletion: <see cref="ModerateDeleteAsync"/> with the same rules, plus whatever
@@ -250,7 +264,8 @@ public sealed partial class MessageService(
     /// </summary>
     internal Task<MessageDto> ModerateDeleteAsync(
         Actor actor, long messageId, string? reason, Func<CommunityDbContext, Message, Task> alsoStore, CancellationToken cancellationToken) =>
-        DeleteCoreAsync(actor, messageId, SanctionService.CheckReason(reason), alsoStore, cancellationToken);
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageDelete, MessageId: messageId),
+            () => DeleteCoreAsync(actor, messageId, SanctionService.CheckReason(reason), alsoStore, cancellationToken));
 
     private async Task<MessageDto> DeleteCoreAsync(
         Actor actor, long messageId, string? reason, Func<CommunityDbContext, Message, Task>? alsoStore, CancellationToken cancellationToken)

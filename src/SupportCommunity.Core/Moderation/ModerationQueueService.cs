@@ -25,6 +25,7 @@ public sealed partial class ModerationQueueService(
     MessageService messages,
     MessageWriter writer,
     SanctionService sanctions,
+    RefusalAudit refusals,
     IRoomEventBus bus,
     ReportGuard guard,
     IOptions<ReportOptions> options,
@@ -90,6 +91,8 @@ public sealed partial class ModerationQueueService(
             Status = ReportStatus.Open,
         };
         db.Reports.Add(report);
+        AuditLog.Add(db, actor, AuditActions.ReportCreate, text, report.CreatedAt,
+            targetUserId: message.AuthorId, targetName: message.AuthorName, roomId: room.Id, messageId: messageId);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -236,7 +239,10 @@ public sealed partial class ModerationQueueService(
     }
 
     /// <summary>Takes the message's open reports, so that two moderators don't work the same one.</summary>
-    public async Task ClaimAsync(Actor actor, long messageId, CancellationToken cancellationToken = default)
+    public Task ClaimAsync(Actor actor, long messageId, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.ReportClaim, MessageId: messageId), () => ClaimCheckedAsync(actor, messageId, cancellationToken));
+
+    private async Task ClaimCheckedAsync(Actor actor, long messageId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var scope = await ScopeAsync(db, actor, cancellationToken);
@@ -270,7 +276,10 @@ public sealed partial class ModerationQueueService(
     }
 
     /// <summary>Closes the message's reports as unfounded; a message hidden by them shows again.</summary>
-    public Task<MessageDto> DismissAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default)
+    public Task<MessageDto> DismissAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.ReportDismiss, MessageId: messageId), () => DismissCheckedAsync(actor, messageId, reason, cancellationToken));
+
+    private Task<MessageDto> DismissCheckedAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
         return ResolveAsync(actor, messageId, ReportStatus.Dismissed, "Dismissed: " + text,
@@ -292,7 +301,10 @@ public sealed partial class ModerationQueueService(
     /// Deletes the reported message and closes its reports, through <see cref="MessageService.ModerateDeleteAsync(Actor, long, string?, CancellationToken)"/>:
     /// the one deletion there is (soft, audited with the text, published), with the reports' resolution in its transaction.
     /// </summary>
-    public async Task<MessageDto> DeleteAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default)
+    public Task<MessageDto> DeleteAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageDelete, MessageId: messageId), () => DeleteCheckedAsync(actor, messageId, reason, cancellationToken));
+
+    private async Task<MessageDto> DeleteCheckedAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
         var (_, slug) = await CheckResolvableAsync(actor, messageId, cancellationToken);
@@ -308,7 +320,11 @@ public sealed partial class ModerationQueueService(
     /// <see cref="SanctionService"/>: the one timeout there is (its rules, audit entry and live enforcement), with the
     /// reports' resolution in its transaction.
     /// </summary>
-    public async Task<MessageDto> TimeoutAuthorAsync(Actor actor, long messageId, int minutes, string? reason, CancellationToken cancellationToken = default)
+    public Task<MessageDto> TimeoutAuthorAsync(Actor actor, long messageId, int minutes, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionTimeout, MessageId: messageId),
+            () => TimeoutAuthorCheckedAsync(actor, messageId, minutes, reason, cancellationToken));
+
+    private async Task<MessageDto> TimeoutAuthorCheckedAsync(Actor actor, long messageId, int minutes, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
         if (minutes < 1 || minutes > MaxTimeoutMinutes)
@@ -326,7 +342,10 @@ public sealed partial class ModerationQueueService(
     }
 
     /// <summary>Shows a message hidden by reports again; its reports stay in the queue until dismissed or acted on.</summary>
-    public async Task<MessageDto> UnhideAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default)
+    public Task<MessageDto> UnhideAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageUnhide, MessageId: messageId), () => UnhideCheckedAsync(actor, messageId, reason, cancellationToken));
+
+    private async Task<MessageDto> UnhideCheckedAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -357,7 +376,10 @@ public sealed partial class ModerationQueueService(
     /// Sends a held message into its room as its author, with its own client message id: approving twice (or on two
     /// nodes at once) posts it once.
     /// </summary>
-    public async Task<MessageDto> ApproveHeldAsync(Actor actor, long heldId, CancellationToken cancellationToken = default)
+    public Task<MessageDto> ApproveHeldAsync(Actor actor, long heldId, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.HeldApprove, HeldId: heldId), () => ApproveHeldCheckedAsync(actor, heldId, cancellationToken));
+
+    private async Task<MessageDto> ApproveHeldCheckedAsync(Actor actor, long heldId, CancellationToken cancellationToken)
     {
         HeldMessage held;
         string slug;
@@ -414,7 +436,10 @@ public sealed partial class ModerationQueueService(
     }
 
     /// <summary>Rejects a held message: it never reaches the room. Rejecting twice stores nothing new.</summary>
-    public async Task RejectHeldAsync(Actor actor, long heldId, string? reason, CancellationToken cancellationToken = default)
+    public Task RejectHeldAsync(Actor actor, long heldId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.HeldReject, HeldId: heldId), () => RejectHeldCheckedAsync(actor, heldId, reason, cancellationToken));
+
+    private async Task RejectHeldCheckedAsync(Actor actor, long heldId, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -36,6 +36,7 @@ public sealed partial class SanctionService(
     RoomDirectory rooms,
     ActorDirectory actors,
     ModerationScope scope,
+    RefusalAudit refusals,
     IRoomEventBus bus,
     TimeProvider clock,
     ILogger<SanctionService> logger)
@@ -64,7 +65,13 @@ public sealed partial class SanctionService(
         Func<CommunityDbContext, Task> alsoStore, CancellationToken cancellationToken) =>
         TimeoutCoreAsync(actor, userId, duration, reason, roomSlug, messageId, alsoStore, cancellationToken);
 
-    private async Task<SanctionDto> TimeoutCoreAsync(
+    private Task<SanctionDto> TimeoutCoreAsync(
+        Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug, long? messageId,
+        Func<CommunityDbContext, Task>? alsoStore, CancellationToken cancellationToken) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionTimeout, userId, roomSlug, messageId),
+            () => TimeoutCheckedAsync(actor, userId, duration, reason, roomSlug, messageId, alsoStore, cancellationToken));
+
+    private async Task<SanctionDto> TimeoutCheckedAsync(
         Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug, long? messageId,
         Func<CommunityDbContext, Task>? alsoStore, CancellationToken cancellationToken)
     {
@@ -100,8 +107,13 @@ public sealed partial class SanctionService(
     }
 
     /// <summary>Keeps <paramref name="userId"/> out of a public room, for <paramref name="duration"/> or (null) until lifted.</summary>
-    public async Task<SanctionDto> BanFromRoomAsync(
-        Actor actor, string userId, string roomSlug, TimeSpan? duration, string? reason, CancellationToken cancellationToken = default)
+    public Task<SanctionDto> BanFromRoomAsync(
+        Actor actor, string userId, string roomSlug, TimeSpan? duration, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionRoomBan, userId, roomSlug),
+            () => BanFromRoomCheckedAsync(actor, userId, roomSlug, duration, reason, cancellationToken));
+
+    private async Task<SanctionDto> BanFromRoomCheckedAsync(
+        Actor actor, string userId, string roomSlug, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
     {
         if (!actor.ManagesCommunity && !actor.IsVolunteerModerator)
         {
@@ -124,8 +136,13 @@ public sealed partial class SanctionService(
     }
 
     /// <summary>Keeps <paramref name="userId"/> out of the whole community. Managers and admins only.</summary>
-    public async Task<SanctionDto> BanFromCommunityAsync(
-        Actor actor, string userId, TimeSpan? duration, string? reason, CancellationToken cancellationToken = default)
+    public Task<SanctionDto> BanFromCommunityAsync(
+        Actor actor, string userId, TimeSpan? duration, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionCommunityBan, userId),
+            () => BanFromCommunityCheckedAsync(actor, userId, duration, reason, cancellationToken));
+
+    private async Task<SanctionDto> BanFromCommunityCheckedAsync(
+        Actor actor, string userId, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
     {
         if (!actor.ManagesCommunity)
         {
@@ -140,7 +157,11 @@ public sealed partial class SanctionService(
     /// Lifts a sanction early (unmute, unban). Managers lift any; a volunteer moderator lifts room bans of their rooms
     /// and the timeouts they gave.
     /// </summary>
-    public async Task<SanctionDto> LiftAsync(Actor actor, long sanctionId, string? reason, CancellationToken cancellationToken = default)
+    public Task<SanctionDto> LiftAsync(Actor actor, long sanctionId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionLift, SanctionId: sanctionId),
+            () => LiftCheckedAsync(actor, sanctionId, reason, cancellationToken));
+
+    private async Task<SanctionDto> LiftCheckedAsync(Actor actor, long sanctionId, string? reason, CancellationToken cancellationToken)
     {
         if (!actor.ManagesCommunity && !actor.IsVolunteerModerator)
         {

@@ -25,6 +25,7 @@ public sealed record Admission(string Text, IReadOnlyList<string> FlaggedBy)
 public sealed partial class SendAdmission(
     IDbContextFactory<CommunityDbContext> dbFactory,
     AutomodEngine automod,
+    RefusalAudit refusals,
     IRoomEventBus bus,
     IOptions<CommunityLimits> limits,
     TimeProvider clock)
@@ -104,8 +105,9 @@ public sealed partial class SendAdmission(
         }
 
         var verdict = await automod.EvaluateAsync(text, cancellationToken);
-        if (verdict.BlockedBy is not null)
+        if (verdict.BlockedBy is { } blockRule)
         {
+            await refusals.BlockedAsync(actor, room, blockRule.Name, text);
             throw CommunityException.Invalid(BlockedText);
         }
 
@@ -157,6 +159,8 @@ public sealed partial class SendAdmission(
             CreatedAt = now,
             Status = HeldStatus.Pending,
         });
+        AuditLog.Add(db, RefusalAudit.Automod, AuditActions.AutomodHold, $"Held for review by the automod rule \"{rule.Name}\".", now,
+            actor.UserId, actor.DisplayName, room.Id, before: text, after: "waiting for review");
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -280,6 +280,8 @@ public sealed class MembersPageTests : MudTestContext, IClassFixture<ComponentDa
             "Only community managers and admins can grant or revoke this role.", page.Find("[data-testid=members-refusal]").TextContent.Trim()));
         Assert.DoesNotContain(CommunityRoles.TrustedMember, await _db.RolesOfAsync(member.UserId));
         await using var db = await _db.DbAsync();
-        Assert.False(await db.AuditEntries.AnyAsync(e => e.TargetUserId == member.UserId));
+        // The attempt is in the log, as a refusal by the demoted manager; nothing was granted.
+        var attempt = await db.AuditEntries.Where(e => e.TargetUserId == member.UserId).SingleAsync();
+        Assert.Equal((AuditActions.AccessDenied, manager.UserId, "tried " + AuditActions.RoleGrant), (attempt.Action, attempt.ActorId, attempt.After));
     }
 }

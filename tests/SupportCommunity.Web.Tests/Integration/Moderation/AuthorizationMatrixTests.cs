@@ -172,8 +172,22 @@ public sealed class AuthorizationMatrixTests(MatrixApp app) : IClassFixture<Matr
         }
         else
         {
-            Assert.Equal(before, after);
+            // Nothing changed; the log holds at most the attempt itself, by the caller, with the refusal as reason.
+            Assert.Equal(before with { AuditEntries = 0 }, after with { AuditEntries = 0 });
+            var attempts = await AuditSinceAsync(setup.Target.UserId, before.AuditEntries);
+            Assert.InRange(attempts.Count, 0, 1);
+            Assert.All(attempts, e =>
+            {
+                Assert.Equal((AuditActions.AccessDenied, actorId), (e.Action, e.ActorId));
+                Assert.False(string.IsNullOrWhiteSpace(e.Reason));
+            });
         }
+    }
+
+    private async Task<IReadOnlyList<AuditEntry>> AuditSinceAsync(string targetId, int skip)
+    {
+        await using var db = await Members.DbAsync(app);
+        return await db.AuditEntries.AsNoTracking().Where(e => e.TargetUserId == targetId).OrderBy(e => e.Id).Skip(skip).ToListAsync();
     }
 
     private sealed record Setup(Actor Target, MessageDto Message, long SanctionId, string RevokeRole);

@@ -209,6 +209,9 @@ public sealed class QueueAuthorizationTests(ModerationAppFactory app) : IClassFi
             Assert.Equal(HeldStatus.Pending, (await db.HeldMessages.SingleAsync(h => h.Id == id)).Status);
         }
 
-        Assert.False(await db.AuditEntries.AnyAsync(e => e.Id > auditBefore && (e.MessageId == messageId || e.TargetUserId == message.AuthorId)));
+        // Only the attempt itself may be in the log (a refusal for lack of rights), never a change.
+        Assert.All(
+            await db.AuditEntries.Where(e => e.Id > auditBefore && (e.MessageId == messageId || e.TargetUserId == message.AuthorId)).ToListAsync(),
+            e => Assert.Equal(AuditActions.AccessDenied, e.Action));
     }
 }

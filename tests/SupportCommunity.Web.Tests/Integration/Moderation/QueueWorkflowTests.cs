@@ -223,7 +223,8 @@ public sealed class QueueWorkflowTests(ModerationAppFactory app) : IClassFixture
 
         await using var db = await app.DbAsync();
         Assert.False(await db.Sanctions.AnyAsync(s => s.Reason == "too curt"));
-        Assert.Empty(await app.AuditForAsync(sent.Id));
+        var attempt = Assert.Single(await app.AuditForAsync(sent.Id), e => e.Action != AuditActions.ReportCreate);
+        Assert.Equal((AuditActions.AccessDenied, "Staff can't be timed out or banned.", "Maya Chen"), (attempt.Action, attempt.Reason, attempt.ActorName));
         Assert.All(await db.Reports.Where(r => r.MessageId == sent.Id).ToListAsync(), r => Assert.Equal(ReportStatus.Open, r.Status));
     }
 }

@@ -208,14 +208,17 @@ public sealed class RoomControlsMenuAuthorizationTests(CalmAppFactory app) : ICl
         var after = await controls.GetControlsAsync(admin, room);
         var rulesAfter = await controls.GetRulesAsync(admin, room);
         await using var db = await app.DbAsync();
-        var audited = await db.AuditEntries.Where(e => e.Id > auditBefore && e.ActorId == viewer.UserId).CountAsync();
+        var entries = await db.AuditEntries.Where(e => e.Id > auditBefore && e.ActorId == viewer.UserId).ToListAsync();
+        var audited = entries.Count(e => e.Action != AuditActions.AccessDenied);
         if (!allowed)
         {
-            Assert.Equal("warning", severity);
-            Assert.Equal($"Only community managers, admins and the moderators of #{room} can change its settings and rules.", text);
+            var refusal = $"Only community managers, admins and the moderators of #{room} can change its settings and rules.";
+            Assert.Equal(("warning", refusal), (severity, text));
             Assert.Equal(before, after);
             Assert.Equal(rulesBefore.Version, rulesAfter.Version);
             Assert.Equal(0, audited);
+            // The attempt itself is in the log.
+            Assert.Equal(refusal, Assert.Single(entries).Reason);
             return;
         }
 
@@ -288,6 +291,7 @@ public sealed class AutomodPageAuthorizationTests(CalmAppFactory app) : IClassFi
             Assert.Equal(("warning", "Only community managers and admins can manage automod rules."), (severity, text));
             Assert.False(stored);
             Assert.False(audited);
+            Assert.True(await db.AuditEntries.AnyAsync(e => e.Action == AuditActions.AccessDenied && e.ActorId == viewer.UserId));
         }
     }
 }
