@@ -55,6 +55,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<ActorDirectory>();
         services.AddSingleton<ModerationScope>();
+        services.AddSingleton<RefusalAudit>();
         services.AddSingleton<SanctionService>();
         services.AddSingleton<GrantService>();
         services.AddSingleton<AuditService>();

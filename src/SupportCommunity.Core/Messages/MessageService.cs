@@ -22,6 +22,7 @@ public sealed partial class MessageService(
     SendAdmission admission,
     ActorDirectory actors,
     ModerationScope scope,
+    RefusalAudit refusals,
     IOptions<CommunityLimits> limits,
     TimeProvider clock,
     ILogger<MessageService> logger)
@@ -75,10 +76,21 @@ public sealed partial class MessageService(
         {
             // Group commit: stored, numbered and published with whatever else is being sent right now. A retry of a
             // stored send gets that message back and is not counted against the flood limit again.
-            var message = await writer.WriteAsync(new NewMessage(
-                room.Id, room.Slug, actor, clientMessageId, admitted.Text, replyToSequence, clock.GetUtcNow(),
-                Admit: () => floodGuard.ChargeAsync(actor, room.Id)))
-                .WaitAsync(cancellationToken);
+            Message message;
+            try
+            {
+                message = await writer.WriteAsync(new NewMessage(
+                    room.Id, room.Slug, actor, clientMessageId, admitted.Text, replyToSequence, clock.GetUtcNow(),
+                    Admit: () => floodGuard.ChargeAsync(actor, room.Id)))
+                    .WaitAsync(cancellationToken);
+            }
+            catch (CommunityException ex) when (ex.Error == CommunityError.TooManyRequests)
+            {
+                // The flood limit (the writer's only refusal): staff see who was throttled where.
+                await refusals.ThrottledAsync(actor, room, ex.Message);
+                throw;
+            }
+
             if (admitted.FlaggedBy.Count > 0)
             {
                 await FlagAsync(message, room.Slug, admitted.FlaggedBy);
@@ -160,7 +172,8 @@ public sealed partial class MessageService(
     /// messages of staff or other moderators. Audited with the text before and after.
     /// </summary>
     public Task<MessageDto> ModerateEditAsync(Actor actor, long messageId, string? body, string? reason, CancellationToken cancellationToken = default) =>
-        EditCoreAsync(actor, messageId, body, SanctionService.CheckReason(reason), cancellationToken);
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageEdit, MessageId: messageId),
+            () => EditCoreAsync(actor, messageId, body, SanctionService.CheckReason(reason), cancellationToken));
 
     private async Task<MessageDto> EditCoreAsync(Actor actor, long messageId, string? body, string? reason, CancellationToken cancellationToken)
     {
@@ -236,16 +249,28 @@ public sealed partial class MessageService(
 
     /// <summary>Marks a message deleted. The row stays for the audit trail; clients get it without a body.</summary>
     public Task<MessageDto> DeleteAsync(Actor actor, long messageId, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(actor, messageId, reason: null, cancellationToken);
+        DeleteCoreAsync(actor, messageId, reason: null, alsoStore: null, cancellationToken);
 
     /// <summary>
     /// A moderator's deletion, with a reason (same scope as <see cref="ModerateEditAsync"/>). Members then see
     /// "Removed by a moderator"; staff still read the text in the audit view.
     /// </summary>
     public Task<MessageDto> ModerateDeleteAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(actor, messageId, SanctionService.CheckReason(reason), cancellationToken);
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageDelete, MessageId: messageId),
+            () => DeleteCoreAsync(actor, messageId, SanctionService.CheckReason(reason), alsoStore: null, cancellationToken));
 
-    private async Task<MessageDto> DeleteCoreAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// The moderation queue's deletion: <see cref="ModerateDeleteAsync"/> with the same rules, plus whatever
+    /// <paramref name="alsoStore"/> writes (the reports' resolution) in the same transaction. When it throws, nothing
+    /// is stored. It runs even when the message was already deleted (then without a new revision or audit entry).
+    /// </summary>
+    internal Task<MessageDto> ModerateDeleteAsync(
+        Actor actor, long messageId, string? reason, Func<CommunityDbContext, Message, Task> alsoStore, CancellationToken cancellationToken) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageDelete, MessageId: messageId),
+            () => DeleteCoreAsync(actor, messageId, SanctionService.CheckReason(reason), alsoStore, cancellationToken));
+
+    private async Task<MessageDto> DeleteCoreAsync(
+        Actor actor, long messageId, string? reason, Func<CommunityDbContext, Message, Task>? alsoStore, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (message, room) = await FindMessageAsync(db, actor, messageId, cancellationToken);
@@ -265,6 +290,14 @@ public sealed partial class MessageService(
 
         if (message.DeletedAt is not null)
         {
+            if (alsoStore is not null)
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await alsoStore(db, message);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
             return MessageDto.From(message, room.Slug);
         }
 
@@ -278,7 +311,7 @@ public sealed partial class MessageService(
                 AuditLog.Add(db, actor, AuditActions.MessageDelete, reason ?? NoReason, now, m.AuthorId, m.AuthorName, room.Id, m.Id,
                     before: m.Body, after: null);
             }
-        }, cancellationToken);
+        }, cancellationToken, alsoStore is null ? null : () => alsoStore(db, message));
 
         var dto = MessageDto.From(message, room.Slug);
         await PublishAsync(new MessageChanged(dto));
@@ -451,13 +484,18 @@ public sealed partial class MessageService(
     }
 
     private static async Task ChangeAsync(
-        CommunityDbContext db, Room room, Message message, Action<Message> change, CancellationToken cancellationToken)
+        CommunityDbContext db, Room room, Message message, Action<Message> change, CancellationToken cancellationToken, Func<Task>? alsoStore = null)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(
             s => s.SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
         message.Revision = await db.Rooms.Where(r => r.Id == room.Id).Select(r => r.Revision).SingleAsync(cancellationToken);
         change(message);
+        if (alsoStore is not null)
+        {
+            await alsoStore();
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

@@ -27,6 +27,21 @@ public static class AuditActions
     public const string HeldApprove = "held.approve";
     public const string HeldReject = "held.reject";
     public const string AutomodRuleChange = "automod.rule";
+
+    /// <summary>A member reported a message (the reason is theirs).</summary>
+    public const string ReportCreate = "report.create";
+
+    /// <summary>Automod refused a send (the text is in <c>before</c>).</summary>
+    public const string AutomodBlock = "automod.block";
+
+    /// <summary>Automod held a send for review.</summary>
+    public const string AutomodHold = "automod.hold";
+
+    /// <summary>The flood limit refused a member's sends in a room.</summary>
+    public const string FloodThrottle = "flood.throttle";
+
+    /// <summary>A member tried a moderation or role action beyond their rights and was refused (the reason is the refusal).</summary>
+    public const string AccessDenied = "access.denied";
 }
 
 /// <summary>

@@ -42,6 +42,7 @@ public sealed record AutomodTestResult(
 public sealed partial class AutomodService(
     IDbContextFactory<CommunityDbContext> dbFactory,
     AutomodEngine engine,
+    RefusalAudit refusals,
     IRoomEventBus bus,
     TimeProvider clock,
     ILogger<AutomodService> logger)
@@ -56,7 +57,7 @@ public sealed partial class AutomodService(
 
     public async Task<AutomodRuleDto> CreateAsync(Actor actor, AutomodRuleInput input, CancellationToken cancellationToken = default)
     {
-        Authorize(actor);
+        await AuthorizeChangeAsync(actor);
         var rule = new AutomodRule { CreatedById = actor.UserId, CreatedAt = clock.GetUtcNow() };
         Apply(rule, input);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -70,7 +71,7 @@ public sealed partial class AutomodService(
     /// <summary>Changes a rule (including switching it off with <see cref="AutomodRuleInput.Enabled"/> false).</summary>
     public async Task<AutomodRuleDto> UpdateAsync(Actor actor, int id, AutomodRuleInput input, CancellationToken cancellationToken = default)
     {
-        Authorize(actor);
+        await AuthorizeChangeAsync(actor);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rule = await db.AutomodRules.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
             ?? throw CommunityException.NotFound($"There is no automod rule {id}.");
@@ -97,6 +98,14 @@ public sealed partial class AutomodService(
         return new AutomodTestResult(verdict.Text, verdict.Outcome?.ToString(), verdict.BlockedBy?.Name, verdict.HeldBy?.Name,
             verdict.FlaggedBy, verdict.ReplacedBy, verdict.TimedOut);
     }
+
+    /// <summary>Changing rules beyond one's rights is recorded; reading and testing them is not.</summary>
+    private Task AuthorizeChangeAsync(Actor actor) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.AutomodRuleChange), () =>
+        {
+            Authorize(actor);
+            return Task.CompletedTask;
+        });
 
     private static void Authorize(Actor actor)
     {

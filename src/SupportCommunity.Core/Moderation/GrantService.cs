@@ -21,6 +21,7 @@ public sealed partial class GrantService(
     IDbContextFactory<CommunityDbContext> dbFactory,
     RoomDirectory directory,
     ActorDirectory actors,
+    RefusalAudit refusals,
     IRoomEventBus bus,
     TimeProvider clock,
     ILogger<GrantService> logger)
@@ -93,7 +94,12 @@ public sealed partial class GrantService(
         return result;
     }
 
-    private async Task<MemberRightsDto> ChangeAsync(
+    private Task<MemberRightsDto> ChangeAsync(
+        Actor actor, string userId, string role, IReadOnlyList<string>? roomSlugs, string? reason, bool grant, CancellationToken cancellationToken) =>
+        refusals.GuardAsync(actor, new AttemptedAction(grant ? AuditActions.RoleGrant : AuditActions.RoleRevoke, userId, roomSlugs is [var only] ? only : null),
+            () => ChangeCheckedAsync(actor, userId, role, roomSlugs, reason, grant, cancellationToken));
+
+    private async Task<MemberRightsDto> ChangeCheckedAsync(
         Actor actor, string userId, string role, IReadOnlyList<string>? roomSlugs, string? reason, bool grant, CancellationToken cancellationToken)
     {
         var needsAdmin = role is CommunityRoles.CommunityManager or CommunityRoles.SupportAgent;

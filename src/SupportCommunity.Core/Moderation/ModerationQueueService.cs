@@ -25,6 +25,7 @@ public sealed partial class ModerationQueueService(
     MessageService messages,
     MessageWriter writer,
     SanctionService sanctions,
+    RefusalAudit refusals,
     IRoomEventBus bus,
     ReportGuard guard,
     IOptions<ReportOptions> options,
@@ -90,6 +91,8 @@ public sealed partial class ModerationQueueService(
             Status = ReportStatus.Open,
         };
         db.Reports.Add(report);
+        AuditLog.Add(db, actor, AuditActions.ReportCreate, text, report.CreatedAt,
+            targetUserId: message.AuthorId, targetName: message.AuthorName, roomId: room.Id, messageId: messageId);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -223,13 +226,23 @@ public sealed partial class ModerationQueueService(
             [.. before.AsEnumerable().Reverse().Select(m => ToQueue(m, slugs[m.RoomId]))],
             [.. after.Select(m => ToQueue(m, slugs[m.RoomId]))],
             [.. history.Select(m => ToQueue(m, slugs[m.RoomId]))],
-            [.. sanctions.Select(s => new SanctionView(
-                s.Id, s.Kind, s.RoomId is { } room ? slugs.GetValueOrDefault(room) : null, s.Reason, s.CreatedAt, s.ExpiresAt, s.RevokedAt,
-                Active: s.RevokedAt == null && (s.ExpiresAt == null || s.ExpiresAt > now)))]);
+            [.. sanctions.Select(s =>
+            {
+                var active = s.RevokedAt == null && (s.ExpiresAt == null || s.ExpiresAt > now);
+                var canLift = active && scope.CanActIn(message.RoomId) && (actor.ManagesCommunity
+                    || (s.Kind == SanctionKind.RoomBan && s.RoomId is { } banned && scope.CanActIn(banned))
+                    || (s.Kind == SanctionKind.Timeout && s.CreatedById == actor.UserId));
+                return new SanctionView(
+                    s.Id, s.Kind, s.RoomId is { } room ? slugs.GetValueOrDefault(room) : null, s.Reason, s.CreatedAt, s.ExpiresAt, s.RevokedAt,
+                    active, canLift);
+            })]);
     }
 
     /// <summary>Takes the message's open reports, so that two moderators don't work the same one.</summary>
-    public async Task ClaimAsync(Actor actor, long messageId, CancellationToken cancellationToken = default)
+    public Task ClaimAsync(Actor actor, long messageId, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.ReportClaim, MessageId: messageId), () => ClaimCheckedAsync(actor, messageId, cancellationToken));
+
+    private async Task ClaimCheckedAsync(Actor actor, long messageId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var scope = await ScopeAsync(db, actor, cancellationToken);
@@ -263,10 +276,13 @@ public sealed partial class ModerationQueueService(
     }
 
     /// <summary>Closes the message's reports as unfounded; a message hidden by them shows again.</summary>
-    public Task<MessageDto> DismissAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default)
+    public Task<MessageDto> DismissAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.ReportDismiss, MessageId: messageId), () => DismissCheckedAsync(actor, messageId, reason, cancellationToken));
+
+    private Task<MessageDto> DismissCheckedAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
-        return ResolveAsync(actor, messageId, ReportStatus.Dismissed, "Dismissed: " + text, protectAuthor: false,
+        return ResolveAsync(actor, messageId, ReportStatus.Dismissed, "Dismissed: " + text,
             plan: m => m.HiddenAt is not null ? m => m.HiddenAt = null : null,
             record: (db, m, room, changed) =>
             {
@@ -281,23 +297,34 @@ public sealed partial class ModerationQueueService(
             cancellationToken);
     }
 
-    /// <summary>Deletes the reported message (soft: the row and its text stay for the audit) and closes its reports.</summary>
-    public Task<MessageDto> DeleteAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deletes the reported message and closes its reports, through <see cref="MessageService.ModerateDeleteAsync(Actor, long, string?, CancellationToken)"/>:
+    /// the one deletion there is (soft, audited with the text, published), with the reports' resolution in its transaction.
+    /// </summary>
+    public Task<MessageDto> DeleteAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageDelete, MessageId: messageId), () => DeleteCheckedAsync(actor, messageId, reason, cancellationToken));
+
+    private async Task<MessageDto> DeleteCheckedAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
-        return ResolveAsync(actor, messageId, ReportStatus.Actioned, "Deleted: " + text, protectAuthor: true,
-            plan: m => m.DeletedAt is null ? m =>
-            {
-                m.DeletedAt = clock.GetUtcNow();
-                m.DeletedById = actor.UserId;
-            } : null,
-            record: (db, m, room, _) => AuditLog.Add(db, actor, AuditActions.MessageDelete, text, clock.GetUtcNow(),
-                targetUserId: m.AuthorId, targetName: m.AuthorName, roomId: room.Id, messageId: m.Id, before: m.Body, after: "deleted"),
+        var (_, slug) = await CheckResolvableAsync(actor, messageId, cancellationToken);
+        var dto = await messages.ModerateDeleteAsync(actor, messageId, text,
+            (db, _) => CloseReportsAsync(db, actor, messageId, ReportStatus.Actioned, "Deleted: " + text, cancellationToken),
             cancellationToken);
+        await NotifyChangedAsync(slug);
+        return dto;
     }
 
-    /// <summary>Times the reported message's author out (they may read, not post) and closes the message's reports.</summary>
-    public async Task<MessageDto> TimeoutAuthorAsync(Actor actor, long messageId, int minutes, string? reason, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Times the reported message's author out (they may read, not post) and closes the message's reports, through
+    /// <see cref="SanctionService"/>: the one timeout there is (its rules, audit entry and live enforcement), with the
+    /// reports' resolution in its transaction.
+    /// </summary>
+    public Task<MessageDto> TimeoutAuthorAsync(Actor actor, long messageId, int minutes, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionTimeout, MessageId: messageId),
+            () => TimeoutAuthorCheckedAsync(actor, messageId, minutes, reason, cancellationToken));
+
+    private async Task<MessageDto> TimeoutAuthorCheckedAsync(Actor actor, long messageId, int minutes, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
         if (minutes < 1 || minutes > MaxTimeoutMinutes)
@@ -306,39 +333,19 @@ public sealed partial class ModerationQueueService(
         }
 
         var duration = TimeSpan.FromMinutes(minutes);
-        Sanction? timeout = null;
-        var dto = await ResolveAsync(actor, messageId, ReportStatus.Actioned, $"Timed out for {Describe(duration)}: {text}", protectAuthor: true,
-            plan: _ => null,
-            record: (db, m, room, _) =>
-            {
-                // The timeout is stored in the same transaction as the reports' resolution, then announced as
-                // SanctionService announces its own (live sessions are told, cached rights dropped on every node).
-                var now = clock.GetUtcNow();
-                timeout = new Sanction
-                {
-                    UserId = m.AuthorId,
-                    Kind = SanctionKind.Timeout,
-                    Reason = text,
-                    CreatedById = actor.UserId,
-                    CreatedAt = now,
-                    ExpiresAt = now + duration,
-                };
-                db.Sanctions.Add(timeout);
-                AuditLog.Add(db, actor, AuditActions.SanctionTimeout, text, now,
-                    targetUserId: m.AuthorId, targetName: m.AuthorName, roomId: room.Id, messageId: m.Id,
-                    after: $"timeout {Describe(duration)}", expiresAt: now + duration);
-            },
+        var (message, slug) = await CheckResolvableAsync(actor, messageId, cancellationToken);
+        await sanctions.TimeoutAsync(actor, message.AuthorId, duration, text, slug, messageId,
+            db => CloseReportsAsync(db, actor, messageId, ReportStatus.Actioned, $"Timed out for {Describe(duration)}: {text}", cancellationToken),
             cancellationToken);
-        if (timeout is not null)
-        {
-            await sanctions.AnnounceAsync(timeout, dto.AuthorName);
-        }
-
-        return dto;
+        await NotifyChangedAsync(slug);
+        return MessageDto.From(message, slug);
     }
 
     /// <summary>Shows a message hidden by reports again; its reports stay in the queue until dismissed or acted on.</summary>
-    public async Task<MessageDto> UnhideAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default)
+    public Task<MessageDto> UnhideAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.MessageUnhide, MessageId: messageId), () => UnhideCheckedAsync(actor, messageId, reason, cancellationToken));
+
+    private async Task<MessageDto> UnhideCheckedAsync(Actor actor, long messageId, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -369,7 +376,10 @@ public sealed partial class ModerationQueueService(
     /// Sends a held message into its room as its author, with its own client message id: approving twice (or on two
     /// nodes at once) posts it once.
     /// </summary>
-    public async Task<MessageDto> ApproveHeldAsync(Actor actor, long heldId, CancellationToken cancellationToken = default)
+    public Task<MessageDto> ApproveHeldAsync(Actor actor, long heldId, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.HeldApprove, HeldId: heldId), () => ApproveHeldCheckedAsync(actor, heldId, cancellationToken));
+
+    private async Task<MessageDto> ApproveHeldCheckedAsync(Actor actor, long heldId, CancellationToken cancellationToken)
     {
         HeldMessage held;
         string slug;
@@ -426,7 +436,10 @@ public sealed partial class ModerationQueueService(
     }
 
     /// <summary>Rejects a held message: it never reaches the room. Rejecting twice stores nothing new.</summary>
-    public async Task RejectHeldAsync(Actor actor, long heldId, string? reason, CancellationToken cancellationToken = default)
+    public Task RejectHeldAsync(Actor actor, long heldId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.HeldReject, HeldId: heldId), () => RejectHeldCheckedAsync(actor, heldId, reason, cancellationToken));
+
+    private async Task RejectHeldCheckedAsync(Actor actor, long heldId, string? reason, CancellationToken cancellationToken)
     {
         var text = Reason(reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -477,45 +490,63 @@ public sealed partial class ModerationQueueService(
         long messageId,
         ReportStatus status,
         string resolution,
-        bool protectAuthor,
         Func<Message, Action<Message>?> plan,
         Action<CommunityDbContext, Message, Room, bool> record,
         CancellationToken cancellationToken)
     {
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            var scope = await ScopeAsync(db, actor, cancellationToken);
-            var message = await FindActionableAsync(db, scope, actor, messageId, cancellationToken);
-            if (protectAuthor)
-            {
-                await EnsureMayActAgainstAsync(db, actor, message.AuthorId, cancellationToken);
-            }
-        }
-
+        await CheckResolvableAsync(actor, messageId, cancellationToken, protectAuthor: false);
         var dto = await messages.ChangeForModerationAsync(messageId, plan, async (db, m, room, changed) =>
         {
-            // Checked again inside the transaction: a report claimed or resolved meanwhile refuses the action whole.
-            var (heldBy, pending) = await PendingStateAsync(db, actor, messageId, cancellationToken);
-            if (pending == 0)
-            {
-                throw NoOpenReports(messageId);
-            }
-
-            if (heldBy is not null)
-            {
-                throw ClaimedBy(heldBy);
-            }
-
-            var now = clock.GetUtcNow();
-            await db.Reports
-                .Where(r => r.MessageId == messageId && (r.Status == ReportStatus.Open || r.Status == ReportStatus.Claimed))
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status).SetProperty(r => r.ResolvedById, actor.UserId)
-                    .SetProperty(r => r.ResolvedAt, now).SetProperty(r => r.Resolution, resolution.Length > MaxReason ? resolution[..MaxReason] : resolution),
-                    cancellationToken);
+            await CloseReportsAsync(db, actor, messageId, status, resolution, cancellationToken);
             record(db, m, room, changed);
         }, cancellationToken);
         await NotifyChangedAsync(dto.RoomSlug);
         return dto;
+    }
+
+    /// <summary>
+    /// The queue's own rules before a resolution: the message is in the caller's queue and they may act in its room,
+    /// and (for delete and timeout) its author is within their reach. The action's service checks its own rules again.
+    /// </summary>
+    private async Task<(Message Message, string RoomSlug)> CheckResolvableAsync(
+        Actor actor, long messageId, CancellationToken cancellationToken, bool protectAuthor = true)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var scope = await ScopeAsync(db, actor, cancellationToken);
+        var message = await FindActionableAsync(db, scope, actor, messageId, cancellationToken);
+        if (protectAuthor)
+        {
+            await EnsureMayActAgainstAsync(db, actor, message.AuthorId, cancellationToken);
+        }
+
+        var slug = await db.Rooms.Where(r => r.Id == message.RoomId).Select(r => r.Slug).SingleAsync(cancellationToken);
+        return (message, slug);
+    }
+
+    /// <summary>
+    /// Closes the message's open reports inside the action's transaction. Checked again there: reports claimed by
+    /// someone else or resolved meanwhile refuse the action whole.
+    /// </summary>
+    private async Task CloseReportsAsync(
+        CommunityDbContext db, Actor actor, long messageId, ReportStatus status, string resolution, CancellationToken cancellationToken)
+    {
+        var (heldBy, pending) = await PendingStateAsync(db, actor, messageId, cancellationToken);
+        if (pending == 0)
+        {
+            throw NoOpenReports(messageId);
+        }
+
+        if (heldBy is not null)
+        {
+            throw ClaimedBy(heldBy);
+        }
+
+        var now = clock.GetUtcNow();
+        await db.Reports
+            .Where(r => r.MessageId == messageId && (r.Status == ReportStatus.Open || r.Status == ReportStatus.Claimed))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status).SetProperty(r => r.ResolvedById, actor.UserId)
+                .SetProperty(r => r.ResolvedAt, now).SetProperty(r => r.Resolution, resolution.Length > MaxReason ? resolution[..MaxReason] : resolution),
+                cancellationToken);
     }
 
     /// <summary>Whoever else holds a claim on the message's open reports (null: nobody), and how many are open.</summary>

@@ -67,7 +67,13 @@ public sealed record ModerationQueueView(IReadOnlyList<ReportedMessage> Reports,
     public int Count => Reports.Count + Held.Count;
 }
 
-public sealed record SanctionView(long Id, SanctionKind Kind, string? RoomSlug, string Reason, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, bool Active);
+/// <summary>
+/// One of a reported author's sanctions. <see cref="CanLift"/>: the caller may lift it (a hint for the UI; lifting
+/// authorizes again): managers any sanction in force, a volunteer moderator room bans of their rooms and timeouts they gave.
+/// </summary>
+public sealed record SanctionView(
+    long Id, SanctionKind Kind, string? RoomSlug, string Reason, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, bool Active,
+    bool CanLift = false);
 
 /// <summary>What a moderator needs to judge a report: the messages around it, the author's recent ones and sanctions.</summary>
 public sealed record ReportContext(

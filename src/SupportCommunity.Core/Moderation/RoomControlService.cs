@@ -21,6 +21,7 @@ public sealed partial class RoomControlService(
     MessageService messages,
     SendAdmission admission,
     MessageFormatter formatter,
+    RefusalAudit refusals,
     IOptions<CommunityLimits> limits,
     TimeProvider clock,
     ILogger<RoomControlService> logger)
@@ -74,7 +75,7 @@ public sealed partial class RoomControlService(
             throw CommunityException.Invalid("Slow mode is 0 (off) or 5 seconds to 6 hours (21,600 seconds).");
         }
 
-        return ChangeAsync(actor, slug, (db, room) =>
+        return ChangeAsync(actor, slug, AuditActions.RoomSlowMode, (db, room) =>
         {
             var before = SlowModeText(room.SlowModeSeconds);
             room.SlowModeSeconds = seconds;
@@ -92,7 +93,7 @@ public sealed partial class RoomControlService(
             throw CommunityException.Invalid($"The lock message is at most {MaxLockMessageLength} characters.");
         }
 
-        return ChangeAsync(actor, slug, (db, room) =>
+        return ChangeAsync(actor, slug, AuditActions.RoomLock, (db, room) =>
         {
             var before = room.LockedAt is null ? "unlocked" : "locked: " + room.LockMessage;
             room.LockedAt = clock.GetUtcNow();
@@ -102,7 +103,7 @@ public sealed partial class RoomControlService(
     }
 
     public Task<RoomControlsDto> UnlockAsync(Actor actor, string slug, string? reason = null, CancellationToken cancellationToken = default) =>
-        ChangeAsync(actor, slug, (db, room) =>
+        ChangeAsync(actor, slug, AuditActions.RoomUnlock, (db, room) =>
         {
             var before = room.LockedAt is null ? "unlocked" : "locked: " + room.LockMessage;
             room.LockedAt = null;
@@ -124,11 +125,11 @@ public sealed partial class RoomControlService(
         }
 
         var text = string.IsNullOrWhiteSpace(notice) ? DefaultCoolDownNotice : notice;
-        await AuthorizeAsync(actor, slug, cancellationToken);
+        await AuthorizeAsync(actor, slug, AuditActions.RoomCoolDown, cancellationToken);
 
         // Posted as the acting moderator, who is exempt from the room's controls, then pinned with the slow mode.
         var posted = await messages.SendAsync(actor, slug, Guid.NewGuid(), text, replyToSequence: null, cancellationToken);
-        return await ChangeAsync(actor, slug, (db, room) =>
+        return await ChangeAsync(actor, slug, AuditActions.RoomCoolDown, (db, room) =>
         {
             var before = SlowModeText(room.SlowModeSeconds);
             room.SlowModeSeconds = slow;
@@ -140,7 +141,7 @@ public sealed partial class RoomControlService(
 
     /// <summary>Takes the pinned notice down (the message stays in the room).</summary>
     public Task<RoomControlsDto> UnpinAsync(Actor actor, string slug, CancellationToken cancellationToken = default) =>
-        ChangeAsync(actor, slug, (db, room) =>
+        ChangeAsync(actor, slug, AuditActions.RoomUnpin, (db, room) =>
         {
             var before = room.PinnedSequence is { } pinned ? $"pinned message {pinned}" : "nothing pinned";
             room.PinnedSequence = null;
@@ -164,7 +165,7 @@ public sealed partial class RoomControlService(
             throw CommunityException.Invalid($"Rules are at most {MessageLimitsDefaults.MaxBodyLength:N0} characters.");
         }
 
-        await ChangeAsync(actor, slug, (db, room) =>
+        await ChangeAsync(actor, slug, AuditActions.RoomRules, (db, room) =>
         {
             var before = room.Rules;
             room.Rules = text.Length == 0 ? null : text;
@@ -209,7 +210,11 @@ public sealed partial class RoomControlService(
         return await ReadRulesAsync(db, actor, key, cancellationToken);
     }
 
-    private async Task<RoomKey> AuthorizeAsync(Actor actor, string slug, CancellationToken cancellationToken)
+    /// <summary>May the actor change this room's controls? A refusal is recorded as an attempt beyond their rights.</summary>
+    private Task<RoomKey> AuthorizeAsync(Actor actor, string slug, string attempted, CancellationToken cancellationToken) =>
+        refusals.GuardAsync(actor, new AttemptedAction(attempted, RoomSlug: slug), () => AuthorizeCheckedAsync(actor, slug, cancellationToken));
+
+    private async Task<RoomKey> AuthorizeCheckedAsync(Actor actor, string slug, CancellationToken cancellationToken)
     {
         var key = await directory.GetReadableAsync(actor, slug, cancellationToken);
         if (!key.IsPublic)
@@ -229,9 +234,9 @@ public sealed partial class RoomControlService(
 
     /// <summary>Authorizes, applies <paramref name="change"/> with its audit entry in one transaction, then publishes.</summary>
     private async Task<RoomControlsDto> ChangeAsync(
-        Actor actor, string slug, Action<CommunityDbContext, Room> change, CancellationToken cancellationToken)
+        Actor actor, string slug, string attempted, Action<CommunityDbContext, Room> change, CancellationToken cancellationToken)
     {
-        var key = await AuthorizeAsync(actor, slug, cancellationToken);
+        var key = await AuthorizeAsync(actor, slug, attempted, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var room = await db.Rooms.SingleAsync(r => r.Id == key.Id, cancellationToken);
         change(db, room);

@@ -36,6 +36,7 @@ public sealed partial class SanctionService(
     RoomDirectory rooms,
     ActorDirectory actors,
     ModerationScope scope,
+    RefusalAudit refusals,
     IRoomEventBus bus,
     TimeProvider clock,
     ILogger<SanctionService> logger)
@@ -50,8 +51,29 @@ public sealed partial class SanctionService(
     public const int MaxReasonLength = 500;
 
     /// <summary>Stops <paramref name="userId"/> posting anywhere for <paramref name="duration"/> (1 min to 28 days).</summary>
-    public async Task<SanctionDto> TimeoutAsync(
-        Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug = null, CancellationToken cancellationToken = default)
+    public Task<SanctionDto> TimeoutAsync(
+        Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug = null, CancellationToken cancellationToken = default) =>
+        TimeoutCoreAsync(actor, userId, duration, reason, roomSlug, messageId: null, alsoStore: null, cancellationToken);
+
+    /// <summary>
+    /// The moderation queue's timeout of a reported message's author: <see cref="TimeoutAsync"/> with the same rules,
+    /// the message named in the audit entry, and whatever <paramref name="alsoStore"/> writes (the reports'
+    /// resolution) in the same transaction. When it throws, nothing is stored.
+    /// </summary>
+    internal Task<SanctionDto> TimeoutAsync(
+        Actor actor, string userId, TimeSpan duration, string? reason, string roomSlug, long messageId,
+        Func<CommunityDbContext, Task> alsoStore, CancellationToken cancellationToken) =>
+        TimeoutCoreAsync(actor, userId, duration, reason, roomSlug, messageId, alsoStore, cancellationToken);
+
+    private Task<SanctionDto> TimeoutCoreAsync(
+        Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug, long? messageId,
+        Func<CommunityDbContext, Task>? alsoStore, CancellationToken cancellationToken) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionTimeout, userId, roomSlug, messageId),
+            () => TimeoutCheckedAsync(actor, userId, duration, reason, roomSlug, messageId, alsoStore, cancellationToken));
+
+    private async Task<SanctionDto> TimeoutCheckedAsync(
+        Actor actor, string userId, TimeSpan duration, string? reason, string? roomSlug, long? messageId,
+        Func<CommunityDbContext, Task>? alsoStore, CancellationToken cancellationToken)
     {
         if (duration < MinTimeout || duration > MaxTimeout)
         {
@@ -81,12 +103,17 @@ public sealed partial class SanctionService(
             }
         }
 
-        return await ApplyAsync(actor, userId, SanctionKind.Timeout, room, duration, reason, cancellationToken);
+        return await ApplyAsync(actor, userId, SanctionKind.Timeout, room, duration, reason, cancellationToken, messageId, alsoStore);
     }
 
     /// <summary>Keeps <paramref name="userId"/> out of a public room, for <paramref name="duration"/> or (null) until lifted.</summary>
-    public async Task<SanctionDto> BanFromRoomAsync(
-        Actor actor, string userId, string roomSlug, TimeSpan? duration, string? reason, CancellationToken cancellationToken = default)
+    public Task<SanctionDto> BanFromRoomAsync(
+        Actor actor, string userId, string roomSlug, TimeSpan? duration, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionRoomBan, userId, roomSlug),
+            () => BanFromRoomCheckedAsync(actor, userId, roomSlug, duration, reason, cancellationToken));
+
+    private async Task<SanctionDto> BanFromRoomCheckedAsync(
+        Actor actor, string userId, string roomSlug, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
     {
         if (!actor.ManagesCommunity && !actor.IsVolunteerModerator)
         {
@@ -109,8 +136,13 @@ public sealed partial class SanctionService(
     }
 
     /// <summary>Keeps <paramref name="userId"/> out of the whole community. Managers and admins only.</summary>
-    public async Task<SanctionDto> BanFromCommunityAsync(
-        Actor actor, string userId, TimeSpan? duration, string? reason, CancellationToken cancellationToken = default)
+    public Task<SanctionDto> BanFromCommunityAsync(
+        Actor actor, string userId, TimeSpan? duration, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionCommunityBan, userId),
+            () => BanFromCommunityCheckedAsync(actor, userId, duration, reason, cancellationToken));
+
+    private async Task<SanctionDto> BanFromCommunityCheckedAsync(
+        Actor actor, string userId, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
     {
         if (!actor.ManagesCommunity)
         {
@@ -125,7 +157,11 @@ public sealed partial class SanctionService(
     /// Lifts a sanction early (unmute, unban). Managers lift any; a volunteer moderator lifts room bans of their rooms
     /// and the timeouts they gave.
     /// </summary>
-    public async Task<SanctionDto> LiftAsync(Actor actor, long sanctionId, string? reason, CancellationToken cancellationToken = default)
+    public Task<SanctionDto> LiftAsync(Actor actor, long sanctionId, string? reason, CancellationToken cancellationToken = default) =>
+        refusals.GuardAsync(actor, new AttemptedAction(AuditActions.SanctionLift, SanctionId: sanctionId),
+            () => LiftCheckedAsync(actor, sanctionId, reason, cancellationToken));
+
+    private async Task<SanctionDto> LiftCheckedAsync(Actor actor, long sanctionId, string? reason, CancellationToken cancellationToken)
     {
         if (!actor.ManagesCommunity && !actor.IsVolunteerModerator)
         {
@@ -278,7 +314,8 @@ public sealed partial class SanctionService(
     };
 
     private async Task<SanctionDto> ApplyAsync(
-        Actor actor, string userId, SanctionKind kind, RoomKey? room, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
+        Actor actor, string userId, SanctionKind kind, RoomKey? room, TimeSpan? duration, string? reason, CancellationToken cancellationToken,
+        long? messageId = null, Func<CommunityDbContext, Task>? alsoStore = null)
     {
         var text = Reason(reason);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -309,18 +346,24 @@ public sealed partial class SanctionService(
             SanctionKind.RoomBan => AuditActions.SanctionRoomBan,
             _ => AuditActions.SanctionCommunityBan,
         };
-        AuditLog.Add(db, actor, action, text, now, userId, target, room?.Id,
+        AuditLog.Add(db, actor, action, text, now, userId, target, room?.Id, messageId,
             before: null, after: Describe(kind, room?.Slug, sanction.ExpiresAt), expiresAt: sanction.ExpiresAt);
-        await db.SaveChangesAsync(cancellationToken);
+        if (alsoStore is null)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        else
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await alsoStore(db);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
 
         var dto = ToDto(sanction, target, kind == SanctionKind.RoomBan ? room!.Slug : null, now);
         await PublishAsync(dto);
         return dto;
     }
-
-    /// <summary>Tells every node and the sanctioned user's sessions about a sanction stored elsewhere (the moderation queue).</summary>
-    internal Task AnnounceAsync(Sanction sanction, string userName) =>
-        PublishAsync(ToDto(sanction, userName, roomSlug: null, clock.GetUtcNow()));
 
     private async Task PublishAsync(SanctionDto dto)
     {

@@ -52,6 +52,7 @@ public sealed partial class SendAdmission : IDisposable
 
     private readonly IDbContextFactory<CommunityDbContext> _dbFactory;
     private readonly AutomodEngine _automod;
+    private readonly RefusalAudit _refusals;
     private readonly IRoomEventBus _bus;
     private readonly IMemoryCache _cache;
     private readonly TimeProvider _clock;
@@ -61,6 +62,7 @@ public sealed partial class SendAdmission : IDisposable
     public SendAdmission(
         IDbContextFactory<CommunityDbContext> dbFactory,
         AutomodEngine automod,
+        RefusalAudit refusals,
         IRoomEventBus bus,
         IMemoryCache cache,
         IOptions<CommunityLimits> limits,
@@ -68,6 +70,7 @@ public sealed partial class SendAdmission : IDisposable
     {
         _dbFactory = dbFactory;
         _automod = automod;
+        _refusals = refusals;
         _bus = bus;
         _cache = cache;
         _clock = clock;
@@ -146,8 +149,9 @@ public sealed partial class SendAdmission : IDisposable
             }
 
             var verdict = await _automod.EvaluateAsync(text, cancellationToken);
-            if (verdict.BlockedBy is not null)
+            if (verdict.BlockedBy is { } blockRule)
             {
+                await _refusals.BlockedAsync(actor, room, blockRule.Name, text);
                 throw CommunityException.Invalid(BlockedText);
             }
 
@@ -262,6 +266,8 @@ public sealed partial class SendAdmission : IDisposable
             CreatedAt = now,
             Status = HeldStatus.Pending,
         });
+        AuditLog.Add(db, RefusalAudit.Automod, AuditActions.AutomodHold, $"Held for review by the automod rule \"{rule.Name}\".", now,
+            actor.UserId, actor.DisplayName, room.Id, before: text, after: "waiting for review");
         try
         {
             await db.SaveChangesAsync(cancellationToken);

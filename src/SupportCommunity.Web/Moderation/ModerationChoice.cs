@@ -7,6 +7,9 @@ public enum ModerationAction
     Delete,
     Timeout,
     RoomBan,
+
+    /// <summary>Out of the whole community: offered to community managers and admins.</summary>
+    CommunityBan,
 }
 
 /// <summary>The dialog's answer: the action, its duration (null: until lifted), the reason, and for an edit the new text.</summary>

@@ -259,7 +259,12 @@ public sealed class SendAdmissionTests : IAsyncLifetime
 
         await using var db = await _database.CreateDbContextAsync();
         Assert.Equal(0, await db.AutomodRules.CountAsync());
-        Assert.Equal(0, await db.AuditEntries.CountAsync());
+        // The log holds the attempts beyond the members' rights, and nothing else.
+        var audit = await db.AuditEntries.OrderBy(e => e.Id).ToListAsync();
+        Assert.Equal([_customer.UserId, _trusted.UserId, _moderator.UserId], audit.Select(e => e.ActorId));
+        Assert.All(audit, e => Assert.Equal(
+            (AuditActions.AccessDenied, "Only community managers and admins can manage automod rules.", "tried " + AuditActions.AutomodRuleChange),
+            (e.Action, e.Reason, e.After)));
     }
 
     [Fact]
@@ -316,7 +321,12 @@ public sealed class SendAdmissionTests : IAsyncLifetime
 
         await using var db = await _database.CreateDbContextAsync();
         Assert.All(await db.Rooms.ToListAsync(), r => Assert.Equal((0, null, null, 0, 0L), (r.SlowModeSeconds, r.LockedAt, r.Rules, r.RulesVersion, r.LastSequence)));
-        Assert.Equal(0, await db.AuditEntries.CountAsync());
+        // Each attempt beyond the member's rights is in the log, by them, with the refusal: nothing else is.
+        var audit = await db.AuditEntries.ToListAsync();
+        Assert.Equal(16, audit.Count);
+        Assert.All(audit, e => Assert.Equal(AuditActions.AccessDenied, e.Action));
+        Assert.Contains(audit, e => e.ActorId == _moderator.UserId && e.RoomId == other.Id && e.After == "tried " + AuditActions.RoomLock
+            && e.Reason == "Only community managers, admins and the moderators of #billing can change its settings and rules.");
         Assert.NotEqual(_room.Id, other.Id);
     }
 

@@ -8,7 +8,13 @@ using SupportCommunity.Identity;
 using SupportCommunity.Messages;
 using SupportCommunity.Notifications;
 using SupportCommunity.Rooms;
+using SupportCommunity.Moderation;
+using SupportCommunity.Presence;
+using SupportCommunity.Web.Moderation;
 using SupportCommunity.Web.Notifications;
+using SupportCommunity.Web.Presence;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace SupportCommunity.Web.Tests.Components;
 
@@ -42,20 +48,46 @@ public sealed class ComponentDatabase : IAsyncLifetime
 
         await using var db = await Get<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
         await db.Database.MigrateAsync();
+        // The six roles, as the app seeds them at start-up: components read members' roles from the database (ADR-0008).
+        foreach (var role in CommunityRoles.All)
+        {
+            db.Roles.Add(new IdentityRole(role) { NormalizedName = role.ToUpperInvariant() });
+        }
+
+        await db.SaveChangesAsync();
     }
 
-    /// <summary>Hands this database's services to a bUnit context.</summary>
+    /// <summary>
+    /// Hands this database's services to a bUnit context: every Core service (the same singletons the test uses), and
+    /// per "circuit" (the bUnit context) the user's live rights, as the app registers them.
+    /// </summary>
     public void AddTo(IServiceCollection services)
     {
         services.AddSingleton(Get<IRoomEventBus>());
         services.AddSingleton(Get<TimeProvider>());
+        services.AddSingleton(Get<IOptions<CommunityLimits>>());
         services.AddSingleton(Get<NotificationService>());
         services.AddSingleton(Get<ConversationService>());
         services.AddSingleton(Get<RoomService>());
+        services.AddSingleton(Get<RoomDirectory>());
         services.AddSingleton(Get<MentionDirectory>());
-        services.AddSingleton(Get<SupportCommunity.Moderation.ModerationQueueService>());
+        services.AddSingleton(Get<MessageService>());
+        services.AddSingleton(Get<MessageFormatter>());
+        services.AddSingleton(Get<PresenceTracker>());
+        services.AddSingleton(Get<TypingSignal>());
+        services.AddSingleton(Get<ActorDirectory>());
+        services.AddSingleton(Get<ModerationScope>());
+        services.AddSingleton(Get<SanctionService>());
+        services.AddSingleton(Get<GrantService>());
+        services.AddSingleton(Get<AuditService>());
+        services.AddSingleton(Get<RoomControlService>());
+        services.AddSingleton(Get<AutomodService>());
+        services.AddSingleton(Get<ModerationQueueService>());
+        services.AddScoped<LiveActor>();
+        services.AddScoped<CircuitPresence>();
     }
 
+    /// <summary>A member with their roles stored (every entry point reads roles from the database).</summary>
     public async Task<Actor> AddUserAsync(string displayName, params string[] roles)
     {
         await using var db = await Get<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
@@ -63,12 +95,48 @@ public sealed class ComponentDatabase : IAsyncLifetime
         {
             UserName = "user-" + Guid.NewGuid().ToString("N")[..12],
             DisplayName = displayName,
-            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedAt = DateTimeOffset.UtcNow.AddDays(-30),
         };
         db.Users.Add(user);
         await db.SaveChangesAsync();
+        await SetRolesAsync(user.Id, roles);
         return new Actor(user.Id, displayName, roles.ToHashSet());
     }
+
+    /// <summary>
+    /// Replaces a member's stored roles and moderated rooms, as a grant or revoke on another node would, and drops the
+    /// cached rights, without telling anyone on the bus: an open page keeps showing what it showed.
+    /// </summary>
+    public async Task SetRolesAsync(string userId, string[] roles, params string[] moderatedRooms)
+    {
+        await using var db = await Get<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
+        await db.UserRoles.Where(r => r.UserId == userId).ExecuteDeleteAsync();
+        await db.RoomModerators.Where(r => r.UserId == userId).ExecuteDeleteAsync();
+        foreach (var role in roles)
+        {
+            var roleId = await db.Roles.Where(r => r.Name == role).Select(r => r.Id).SingleAsync();
+            db.UserRoles.Add(new IdentityUserRole<string> { UserId = userId, RoleId = roleId });
+        }
+
+        foreach (var slug in moderatedRooms)
+        {
+            var roomId = await db.Rooms.Where(r => r.Slug == slug).Select(r => r.Id).SingleAsync();
+            db.RoomModerators.Add(new RoomModerator { UserId = userId, RoomId = roomId });
+        }
+
+        await db.SaveChangesAsync();
+        Get<ActorDirectory>().Forget(userId);
+    }
+
+    /// <summary>The member's stored roles, by name, sorted.</summary>
+    public async Task<IReadOnlyList<string>> RolesOfAsync(string userId)
+    {
+        await using var db = await Get<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
+        return await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == userId orderby r.Name select r.Name!).ToListAsync();
+    }
+
+    public async Task<CommunityDbContext> DbAsync() =>
+        await Get<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
 
     public async Task AddRoomAsync(string slug, string name)
     {

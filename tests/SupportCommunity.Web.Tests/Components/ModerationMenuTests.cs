@@ -74,4 +74,19 @@ public sealed class ModerationMenuTests : MudTestContext
         var list = RenderList(Customer, canModerate: false);
         Assert.Equal("Removed by a moderator.", list.Find("[data-testid=message-body]").TextContent);
     }
+
+    [Theory]
+    [InlineData(CommunityRoles.CommunityManager, true)]
+    [InlineData(CommunityRoles.VolunteerModerator, false)]
+    public void CommunityBan_OfferedInTheMenuToManagersOnly(string role, bool offered)
+    {
+        _timeline.Upsert(Message(Customer, "spam"));
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var viewer = role == CommunityRoles.CommunityManager ? Manager : Volunteer;
+
+        RenderList(viewer, canModerate: true).Find("[data-testid=moderation-menu] button").Click();
+
+        popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll("[data-testid=moderate-timeout]")));
+        Assert.Equal(offered, popovers.FindAll("[data-testid=moderate-community-ban]").Count == 1);
+    }
 }

@@ -46,6 +46,7 @@ public sealed class ModerationNavLinkTests : MudTestContext, IClassFixture<Compo
         Assert.Empty(link.FindAll("[data-testid=moderation-count]"));
         Assert.Single(link.FindAll("[data-testid=automod-link]"));
         Assert.Single(link.FindAll("[data-testid=audit-link]"));
+        Assert.Single(link.FindAll("[data-testid=members-link]"));
 
         var queue = _db.Get<ModerationQueueService>();
         await queue.ReportAsync(reporter, sent.Id, "harassment");
@@ -65,6 +66,24 @@ public sealed class ModerationNavLinkTests : MudTestContext, IClassFixture<Compo
         await link.WaitForAssertionAsync(() => Assert.NotNull(link.Find("[data-testid=moderation-link]")));
         Assert.Empty(link.FindAll("[data-testid=automod-link]"));
         Assert.Empty(link.FindAll("[data-testid=audit-link]"));
+        Assert.Empty(link.FindAll("[data-testid=members-link]"));
+    }
+
+    [Fact]
+    public async Task RolesGrantedAndRevokedLive_TheLinksFollowWithoutAReload()
+    {
+        var admin = await _db.AddUserAsync("Admin " + _tag, CommunityRoles.Admin);
+        var member = await _db.AddUserAsync("Promoted " + _tag, CommunityRoles.Customer);
+        var link = RenderFor(member);
+        Assert.Empty(link.FindAll("[data-testid=moderation-link]"));
+
+        var grants = _db.Get<GrantService>();
+        await grants.GrantAsync(admin, member.UserId, CommunityRoles.CommunityManager, null, "joined the team");
+        await link.WaitForAssertionAsync(() => Assert.Single(link.FindAll("[data-testid=members-link]")));
+
+        await grants.RevokeAsync(admin, member.UserId, CommunityRoles.CommunityManager, null, "left the team");
+        await link.WaitForAssertionAsync(() => Assert.Empty(link.FindAll("[data-testid=moderation-link]")));
+        Assert.Empty(link.FindAll("[data-testid=members-link]"));
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public sealed class HubEventRecorder
 
     public EventChannel<RoomControlsDto> RoomSettingsChanged { get; } = new(nameof(ICommunityClient.RoomSettingsChanged));
 
+    public EventChannel<SanctionDto> Sanctioned { get; } = new(nameof(ICommunityClient.Sanctioned));
+
     /// <summary>Registers the handlers; call before <see cref="HubConnection.StartAsync"/> so nothing is missed.</summary>
     public static HubEventRecorder Attach(HubConnection connection)
     {
@@ -36,6 +38,7 @@ public sealed class HubEventRecorder
             nameof(ICommunityClient.UserTyping), (room, user) => recorder.UserTyping.Add(new TypingEvent(room, user)));
         connection.On<string, RoomControlsDto>(
             nameof(ICommunityClient.RoomSettingsChanged), (_, controls) => recorder.RoomSettingsChanged.Add(controls));
+        connection.On<SanctionDto>(nameof(ICommunityClient.Sanctioned), recorder.Sanctioned.Add);
         return recorder;
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +19,8 @@ public enum MatrixAction { EditAny, DeleteAny, Timeout, RoomBan, CommunityBan, L
 
 public enum MatrixTarget { Customer, Moderator, Staff }
 
-public enum Transport { Hub, Rest }
+/// <summary>The three entry points: hub methods, REST endpoints, and the Blazor components' event handlers.</summary>
+public enum Transport { Hub, Rest, Ui }
 
 /// <summary>The app for the matrix, with one hub connection and one API client per demo account, reused by every case.</summary>
 public sealed class MatrixApp : CommunityAppFactory, IAsyncLifetime
@@ -25,9 +28,33 @@ public sealed class MatrixApp : CommunityAppFactory, IAsyncLifetime
     private readonly ConcurrentDictionary<string, Task<HubSession>> _sessions = new();
     private readonly ConcurrentDictionary<string, Task<HttpClient>> _clients = new();
 
+    /// <summary>The room view of a UI case loads only the latest few messages: the case's own is the newest.</summary>
+    protected override void ConfigureSettings(IDictionary<string, string?> settings) =>
+        settings["Limits:DefaultPageSize"] = "5";
+
     public Task<HubSession> SessionAsync(string email) => _sessions.GetOrAdd(email, e => ConnectAsync(e));
 
     public Task<HttpClient> ApiAsync(string email) => _clients.GetOrAdd(email, CreateApiClientAsync);
+
+    /// <summary>
+    /// Two public rooms of the UI cases' own: a viewer who is a volunteer moderator moderates the first. Messages there
+    /// are few, so the room view shows them all.
+    /// </summary>
+    public Task<(string Own, string Other)> UiRoomsAsync() => _uiRooms ??= CreateUiRoomsAsync();
+
+    private Task<(string Own, string Other)>? _uiRooms;
+
+    private async Task<(string Own, string Other)> CreateUiRoomsAsync()
+    {
+        await using var db = await Members.DbAsync(this);
+        foreach (var slug in new[] { "matrix-own", "matrix-other" })
+        {
+            db.Rooms.Add(new SupportCommunity.Rooms.Room { Slug = slug, Name = slug, Topic = "", CreatedAt = DateTimeOffset.UtcNow });
+        }
+
+        await db.SaveChangesAsync();
+        return ("matrix-own", "matrix-other");
+    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -46,9 +73,16 @@ public sealed class MatrixApp : CommunityAppFactory, IAsyncLifetime
 }
 
 /// <summary>
-/// Every role against every moderation and role action of this area, against each kind of target, over the hub and
-/// over REST: allowed actions store their change and one audit entry; refused ones store nothing and audit nothing.
+/// Every role against every moderation and role action of this area, against each kind of target, over the hub, over
+/// REST and through the UI's event handlers: allowed actions store their change and one audit entry; refused ones
+/// store nothing and audit nothing.
 /// </summary>
+/// <remarks>
+/// The UI cases render the component that offers the action (the room's message menu and moderation dialog, the
+/// members page) while the viewer is an admin, so every control is on screen; then the viewer's stored role becomes
+/// the case's role, as after a revoke on another node whose notice has not arrived, and the control is clicked. Hiding
+/// a button is not the check: the handler must be refused by the service, with the refusal shown.
+/// </remarks>
 public sealed class AuthorizationMatrixTests(MatrixApp app) : IClassFixture<MatrixApp>
 {
     private const string Reason = "matrix reason";
@@ -64,6 +98,12 @@ public sealed class AuthorizationMatrixTests(MatrixApp app) : IClassFixture<Matr
                 {
                     foreach (var transport in Enum.GetValues<Transport>())
                     {
+                        // The members page offers no grant of a role the member already holds (the agent target is an agent).
+                        if (transport == Transport.Ui && action == MatrixAction.GrantAgent && target == MatrixTarget.Staff)
+                        {
+                            continue;
+                        }
+
                         data.Add(role, action, target, transport);
                     }
                 }
@@ -96,11 +136,24 @@ public sealed class AuthorizationMatrixTests(MatrixApp app) : IClassFixture<Matr
     [MemberData(nameof(Cases))]
     public async Task Action_ByRole_OnTarget_IsAllowedOnlyWithinScope(MatrixRole role, MatrixAction action, MatrixTarget target, Transport transport)
     {
-        var room = role == MatrixRole.ModeratorOtherRoom ? Billing : General;
+        var (own, other) = transport == Transport.Ui ? await app.UiRoomsAsync() : (General, Billing);
+        var room = role == MatrixRole.ModeratorOtherRoom ? other : own;
         var setup = await ArrangeAsync(action, target, room);
         var before = await SnapshotAsync(setup);
 
-        var allowed = await ActAsync(role, action, setup, room, transport);
+        string actorId;
+        bool allowed;
+        if (transport == Transport.Ui)
+        {
+            var viewer = await Members.AddAsync(app, "Viewer " + role, [CommunityRoles.Admin]);
+            actorId = viewer.UserId;
+            allowed = await ActInUiAsync(role, action, setup, room, own, viewer);
+        }
+        else
+        {
+            actorId = await Members.IdOfAsync(app, EmailOf(role));
+            allowed = await ActAsync(role, action, setup, room, transport);
+        }
 
         var after = await SnapshotAsync(setup);
         Assert.Equal(Expected(role, action, target), allowed);
@@ -115,12 +168,26 @@ public sealed class AuthorizationMatrixTests(MatrixApp app) : IClassFixture<Matr
 
             var entry = await LastAuditAsync(setup.Target.UserId);
             Assert.Equal(Reason, entry.Reason);
-            Assert.Equal(await Members.IdOfAsync(app, EmailOf(role)), entry.ActorId);
+            Assert.Equal(actorId, entry.ActorId);
         }
         else
         {
-            Assert.Equal(before, after);
+            // Nothing changed; the log holds at most the attempt itself, by the caller, with the refusal as reason.
+            Assert.Equal(before with { AuditEntries = 0 }, after with { AuditEntries = 0 });
+            var attempts = await AuditSinceAsync(setup.Target.UserId, before.AuditEntries);
+            Assert.InRange(attempts.Count, 0, 1);
+            Assert.All(attempts, e =>
+            {
+                Assert.Equal((AuditActions.AccessDenied, actorId), (e.Action, e.ActorId));
+                Assert.False(string.IsNullOrWhiteSpace(e.Reason));
+            });
         }
+    }
+
+    private async Task<IReadOnlyList<AuditEntry>> AuditSinceAsync(string targetId, int skip)
+    {
+        await using var db = await Members.DbAsync(app);
+        return await db.AuditEntries.AsNoTracking().Where(e => e.TargetUserId == targetId).OrderBy(e => e.Id).Skip(skip).ToListAsync();
     }
 
     private sealed record Setup(Actor Target, MessageDto Message, long SanctionId, string RevokeRole);
@@ -246,6 +313,90 @@ public sealed class AuthorizationMatrixTests(MatrixApp app) : IClassFixture<Matr
         Assert.True(status is < 300 or 400 or 403 or 404 or 409, $"Unexpected status {status}: {await response.Content.ReadAsStringAsync()}");
         return response.IsSuccessStatusCode;
     }
+
+    /// <summary>
+    /// The action through the UI: rendered for an admin, the viewer then holds <paramref name="role"/> only, and the
+    /// control is clicked. True when the component reports success; a refusal must be shown to the viewer.
+    /// </summary>
+    private async Task<bool> ActInUiAsync(MatrixRole role, MatrixAction action, Setup setup, string room, string ownRoom, Actor viewer)
+    {
+        await using var ui = new AppComponents(app);
+        ui.SignIn(viewer);
+        if (action is MatrixAction.EditAny or MatrixAction.DeleteAny or MatrixAction.Timeout or MatrixAction.RoomBan or MatrixAction.CommunityBan)
+        {
+            var view = ui.Render<SupportCommunity.Web.Rooms.RoomView>(p => p.Add(r => r.Slug, room));
+            var message = await view.WaitForElementAsync(
+                $"[data-testid=message][data-sequence='{setup.Message.Sequence}'] [data-testid=moderation-menu] button", CommunityAppFactory.Timeout);
+            await DemoteAsync(viewer, role, ownRoom);
+
+            message.Click();
+            await ui.ClickMenuItemAsync(action switch
+            {
+                MatrixAction.EditAny => "[data-testid=moderate-edit]",
+                MatrixAction.DeleteAny => "[data-testid=moderate-delete]",
+                MatrixAction.Timeout => "[data-testid=moderate-timeout]",
+                MatrixAction.RoomBan => "[data-testid=moderate-ban]",
+                _ => "[data-testid=moderate-community-ban]",
+            });
+            var reason = await ui.Dialogs.WaitForElementAsync(
+                "textarea[data-testid=moderation-reason], [data-testid=moderation-reason] textarea", CommunityAppFactory.Timeout);
+            if (action == MatrixAction.EditAny)
+            {
+                ui.Dialogs.Find("textarea[data-testid=moderation-body], [data-testid=moderation-body] textarea").Change("Edited by the matrix");
+            }
+
+            reason.Input(Reason);
+            ui.Dialogs.Find("[data-testid=moderation-confirm]").Click();
+            var (severity, text) = await ui.NextToastAsync(seen: 0);
+            Assert.True(severity is "success" or "warning", $"{severity}: {text}");
+            Assert.DoesNotContain("Something went wrong", text, StringComparison.Ordinal);
+            return severity == "success";
+        }
+
+        var navigation = ui.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo(navigation.GetUriWithQueryParameter("user", setup.Target.UserId));
+        var page = ui.Render<SupportCommunity.Web.Moderation.MembersPage>();
+        await page.WaitForElementAsync("[data-testid=member-detail]", CommunityAppFactory.Timeout);
+        var control = action switch
+        {
+            MatrixAction.Lift => $"[data-testid=member-sanction][data-sanction-id='{setup.SanctionId}'] [data-testid=sanction-lift]",
+            MatrixAction.GrantTrusted => $"[data-testid=role-row][data-role={CommunityRoles.TrustedMember}] [data-testid=role-grant]",
+            MatrixAction.GrantModerator => $"[data-testid=role-row][data-role={CommunityRoles.VolunteerModerator}] [data-testid=role-grant]",
+            MatrixAction.GrantManager => $"[data-testid=role-row][data-role={CommunityRoles.CommunityManager}] [data-testid=role-grant]",
+            MatrixAction.GrantAgent => $"[data-testid=role-row][data-role={CommunityRoles.SupportAgent}] [data-testid=role-grant]",
+            _ => $"[data-testid=role-row][data-role={setup.RevokeRole}] [data-testid=role-revoke]",
+        };
+        if (action == MatrixAction.GrantModerator)
+        {
+            page.Find($"input[data-testid=room-choice][data-room='{room}'], [data-testid=room-choice][data-room='{room}'] input").Change(true);
+        }
+
+        await DemoteAsync(viewer, role, ownRoom);
+        page.Find(control).Click();
+        await ui.ConfirmReasonAsync(Reason);
+        await page.WaitForAssertionAsync(
+            () => Assert.True(ui.Toasts.Count > 0 || page.FindAll("[data-testid=members-refusal]").Count > 0), CommunityAppFactory.Timeout);
+        var succeeded = ui.Toasts.Any(t => t.Severity == "success");
+        if (!succeeded)
+        {
+            var refusal = page.Find("[data-testid=members-refusal]").TextContent.Trim();
+            Assert.NotEmpty(refusal);
+            Assert.DoesNotContain("Something went wrong", refusal, StringComparison.Ordinal);
+        }
+
+        return succeeded;
+    }
+
+    /// <summary>The viewer's stored roles become the case's (a volunteer moderator moderates <paramref name="ownRoom"/>).</summary>
+    private Task DemoteAsync(Actor viewer, MatrixRole role, string ownRoom) => role switch
+    {
+        MatrixRole.Admin => Members.SetRolesAsync(app, viewer.UserId, [CommunityRoles.Admin]),
+        MatrixRole.Manager => Members.SetRolesAsync(app, viewer.UserId, [CommunityRoles.CommunityManager]),
+        MatrixRole.Agent => Members.SetRolesAsync(app, viewer.UserId, [CommunityRoles.SupportAgent]),
+        MatrixRole.ModeratorOwnRoom or MatrixRole.ModeratorOtherRoom => Members.SetRolesAsync(app, viewer.UserId, [CommunityRoles.VolunteerModerator], ownRoom),
+        MatrixRole.TrustedMember => Members.SetRolesAsync(app, viewer.UserId, [CommunityRoles.TrustedMember]),
+        _ => Members.SetRolesAsync(app, viewer.UserId, [CommunityRoles.Customer]),
+    };
 
     private static string EmailOf(MatrixRole role) => role switch
     {

@@ -25,10 +25,10 @@ public sealed class QueueAuthorizationTests(ModerationAppFactory app) : IClassFi
         RejectHeld,
     }
 
-    private const string Allowed = "";
-    private const string OnlyStaff = "Only moderators and staff can use the moderation queue.";
-    private const string AgentsRead = "Support agents can read the moderation queue but not act on it.";
-    private const string NotInQueue = "in your queue.";
+    internal const string Allowed = "";
+    internal const string OnlyStaff = "Only moderators and staff can use the moderation queue.";
+    internal const string AgentsRead = "Support agents can read the moderation queue but not act on it.";
+    internal const string NotInQueue = "in your queue.";
 
     private static readonly QueueAction[] Reads = [QueueAction.GetQueue, QueueAction.GetContext];
 
@@ -98,28 +98,34 @@ public sealed class QueueAuthorizationTests(ModerationAppFactory app) : IClassFi
         }
 
         await call();
+        await AssertAppliedAsync(app, action, sent.Id, held, reason, auditBefore);
+    }
+
+    /// <summary>What an allowed queue action must have stored: its change and its audit entry with the reason.</summary>
+    internal static async Task AssertAppliedAsync(CommunityAppFactory app, QueueAction action, long messageId, HeldMessage held, string reason, long auditBefore)
+    {
         await using var check = await app.DbAsync();
         var entries = await check.AuditEntries.Where(e => e.Id > auditBefore).ToListAsync();
-        var message = await check.Messages.SingleAsync(m => m.Id == sent.Id);
+        var message = await check.Messages.SingleAsync(m => m.Id == messageId);
         switch (action)
         {
             case QueueAction.GetQueue or QueueAction.GetContext:
                 Assert.Empty(entries);
                 break;
             case QueueAction.Claim:
-                Assert.All(await check.Reports.Where(r => r.MessageId == sent.Id).ToListAsync(), r => Assert.Equal(ReportStatus.Claimed, r.Status));
-                Assert.Contains(entries, e => e.Action == AuditActions.ReportClaim && e.MessageId == sent.Id);
+                Assert.All(await check.Reports.Where(r => r.MessageId == messageId).ToListAsync(), r => Assert.Equal(ReportStatus.Claimed, r.Status));
+                Assert.Contains(entries, e => e.Action == AuditActions.ReportClaim && e.MessageId == messageId);
                 break;
             case QueueAction.Dismiss:
                 Assert.Null(message.HiddenAt);
                 Assert.Contains(entries, e => e.Action == AuditActions.ReportDismiss && e.Reason == reason);
                 Assert.Contains(entries, e => e.Action == AuditActions.MessageUnhide && e.Reason == reason);
-                Assert.All(await check.Reports.Where(r => r.MessageId == sent.Id).ToListAsync(), r => Assert.Equal(ReportStatus.Dismissed, r.Status));
+                Assert.All(await check.Reports.Where(r => r.MessageId == messageId).ToListAsync(), r => Assert.Equal(ReportStatus.Dismissed, r.Status));
                 break;
             case QueueAction.Delete:
                 Assert.NotNull(message.DeletedAt);
                 Assert.Contains(entries, e => e.Action == AuditActions.MessageDelete && e.Reason == reason && e.Before == message.Body);
-                Assert.All(await check.Reports.Where(r => r.MessageId == sent.Id).ToListAsync(), r => Assert.Equal(ReportStatus.Actioned, r.Status));
+                Assert.All(await check.Reports.Where(r => r.MessageId == messageId).ToListAsync(), r => Assert.Equal(ReportStatus.Actioned, r.Status));
                 break;
             case QueueAction.Timeout:
                 var entry = Assert.Single(entries, e => e.Action == AuditActions.SanctionTimeout && e.Reason == reason);
@@ -175,13 +181,19 @@ public sealed class QueueAuthorizationTests(ModerationAppFactory app) : IClassFi
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, dismiss.StatusCode);
     }
 
-    private async Task<long> CountAuditAsync()
+    private Task<long> CountAuditAsync() => CountAuditAsync(app);
+
+    private Task AssertUntouchedAsync(long messageId, long? heldId, long auditBefore, string reason) =>
+        AssertUntouchedAsync(app, messageId, heldId, auditBefore, reason);
+
+    internal static async Task<long> CountAuditAsync(CommunityAppFactory app)
     {
         await using var db = await app.DbAsync();
         return await db.AuditEntries.MaxAsync(e => (long?)e.Id) ?? 0;
     }
 
-    private async Task AssertUntouchedAsync(long messageId, long? heldId, long auditBefore, string reason)
+    /// <summary>A refused queue action stored nothing: the message, its reports, sanctions, the held send and the log are as they were.</summary>
+    internal static async Task AssertUntouchedAsync(CommunityAppFactory app, long messageId, long? heldId, long auditBefore, string reason)
     {
         await using var db = await app.DbAsync();
         var message = await db.Messages.SingleAsync(m => m.Id == messageId);
@@ -197,6 +209,9 @@ public sealed class QueueAuthorizationTests(ModerationAppFactory app) : IClassFi
             Assert.Equal(HeldStatus.Pending, (await db.HeldMessages.SingleAsync(h => h.Id == id)).Status);
         }
 
-        Assert.False(await db.AuditEntries.AnyAsync(e => e.Id > auditBefore && (e.MessageId == messageId || e.TargetUserId == message.AuthorId)));
+        // Only the attempt itself may be in the log (a refusal for lack of rights), never a change.
+        Assert.All(
+            await db.AuditEntries.Where(e => e.Id > auditBefore && (e.MessageId == messageId || e.TargetUserId == message.AuthorId)).ToListAsync(),
+            e => Assert.Equal(AuditActions.AccessDenied, e.Action));
     }
 }

@@ -162,4 +162,69 @@ public sealed class QueueWorkflowTests(ModerationAppFactory app) : IClassFixture
         Assert.Equal("Edited later.", (await author.EditAsync(sent.Id, "Edited later.")).Body);
         Assert.Single(await app.AuditForAsync(sent.Id, AuditActions.MessageUnhide), e => e.Reason == "reviewed: fine");
     }
+    [Fact]
+    public async Task ResolveReportByTimeout_IsTheOneTimeout_EnforcedLiveAuditedWithTheMessageAndClosesTheReports()
+    {
+        await using var author = await app.ConnectAsync(Customer2);
+        await using var reporter = await app.ConnectAsync(Customer);
+        await using var moderator = await app.ConnectAsync(Moderator);
+        var sent = await author.SendAsync(General, "You are all idiots.");
+        await reporter.ReportAsync(sent.Id, "harassment");
+
+        await moderator.ResolveByTimeoutAsync(sent.Id, 30, "insults");
+
+        // The sanction service's own announcement reaches the author's live connection, and its rules refuse the next send.
+        var told = await author.Events.Sanctioned.NextMatchingAsync(s => s.Active && s.Kind == "timeout");
+        Assert.Equal("insults", told.Reason);
+        await HubAssert.RefusedAsync(() => author.SendAsync(General, "still here"), "You are timed out for 30 min");
+        var entry = Assert.Single(await app.AuditForAsync(sent.Id, AuditActions.SanctionTimeout));
+        Assert.Equal("Theo Ruiz", entry.ActorName);
+        Assert.Equal(told.ExpiresAt, entry.ExpiresAt);
+        await using var db = await app.DbAsync();
+        Assert.All(await db.Reports.Where(r => r.MessageId == sent.Id).ToListAsync(), r =>
+        {
+            Assert.Equal(ReportStatus.Actioned, r.Status);
+            Assert.Equal("Timed out for 30 min: insults", r.Resolution);
+        });
+    }
+
+    [Fact]
+    public async Task ResolveReportByTimeoutOrDelete_ClaimedByAnother_StoresNoSanctionNoDeletionAndNoAudit()
+    {
+        await using var author = await app.ConnectAsync(Customer2);
+        await using var reporter = await app.ConnectAsync(Customer);
+        await using var moderator = await app.ConnectAsync(Moderator);
+        await using var manager = await app.ConnectAsync(Manager);
+        var sent = await author.SendAsync(General, "Claimed before the manager acts.");
+        await reporter.ReportAsync(sent.Id, "spam");
+        await moderator.ClaimAsync(sent.Id);
+        var reason = $"conflict-{Guid.NewGuid():N}";
+
+        await HubAssert.RefusedAsync(() => manager.ResolveByTimeoutAsync(sent.Id, 10, reason), "Theo Ruiz has already claimed this report.");
+        await HubAssert.RefusedAsync(() => manager.ResolveByDeletingAsync(sent.Id, reason), "Theo Ruiz has already claimed this report.");
+
+        await using var db = await app.DbAsync();
+        Assert.False(await db.Sanctions.AnyAsync(s => s.Reason == reason));
+        Assert.Null((await db.Messages.SingleAsync(m => m.Id == sent.Id)).DeletedAt);
+        Assert.False(await db.AuditEntries.AnyAsync(e => e.Reason == reason));
+        Assert.All(await db.Reports.Where(r => r.MessageId == sent.Id).ToListAsync(), r => Assert.Equal(ReportStatus.Claimed, r.Status));
+    }
+
+    [Fact]
+    public async Task ResolveReportByTimeout_ManagerOnASupportAgentsMessage_IsRefusedAsEveryTimeoutOfStaffIs()
+    {
+        await using var author = await app.ConnectAsync(Agent);
+        await using var reporter = await app.ConnectAsync(Customer);
+        await using var manager = await app.ConnectAsync(Manager);
+        var sent = await author.SendAsync(General, "An agent's curt answer.");
+        await reporter.ReportAsync(sent.Id, "rude");
+
+        await HubAssert.RefusedAsync(() => manager.ResolveByTimeoutAsync(sent.Id, 10, "too curt"), "Staff can't be timed out or banned.");
+
+        await using var db = await app.DbAsync();
+        Assert.False(await db.Sanctions.AnyAsync(s => s.Reason == "too curt"));
+        var attempt = Assert.Single(await app.AuditForAsync(sent.Id), e => e.Action != AuditActions.ReportCreate);
+        Assert.Equal((AuditActions.AccessDenied, "Staff can't be timed out or banned.", "Maya Chen"), (attempt.Action, attempt.Reason, attempt.ActorName));
+        Assert.All(await db.Reports.Where(r => r.MessageId == sent.Id).ToListAsync(), r => Assert.Equal(ReportStatus.Open, r.Status));
+    }
 }
