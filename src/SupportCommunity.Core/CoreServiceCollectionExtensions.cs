@@ -8,6 +8,7 @@ using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
+using SupportCommunity.Webhooks;
 
 namespace SupportCommunity;
 
@@ -62,6 +63,7 @@ public static class CoreServiceCollectionExtensions
         services.AddMemoryCache();
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<TypingSignal>();
+        services.AddCommunityWebhooks(configuration);
         return services;
     }
 }
