@@ -26,7 +26,7 @@ public sealed class WebhookOptions
     /// <summary>One HTTP request's timeout.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Retries within one delivery attempt (after a 5xx, 408, 429, timeout or connection failure).</summary>
+    /// <summary>Retries within one delivery attempt (after a 5xx, 408, 429, timeout or connection failure): 1 to 10.</summary>
     public int RetriesPerAttempt { get; set; } = 2;
 
     /// <summary>The first in-call retry's delay; it doubles, with jitter.</summary>
@@ -60,7 +60,7 @@ public sealed class WebhookOptions
             { PollInterval.Ticks: <= 0 } => "PollInterval must be positive",
             { MaxConcurrency: < 1 } => "MaxConcurrency must be at least 1",
             { MaxConcurrencyPerEndpoint: < 1 } => "MaxConcurrencyPerEndpoint must be at least 1",
-            { RetriesPerAttempt: < 0 or > 10 } => "RetriesPerAttempt must be between 0 and 10",
+            { RetriesPerAttempt: < 1 or > 10 } => "RetriesPerAttempt must be between 1 and 10",
             { AttemptTimeout.Ticks: <= 0 } => "AttemptTimeout must be positive",
             { RetryDelay.Ticks: <= 0 } => "RetryDelay must be positive",
             { Backoff.Ticks: <= 0 } => "Backoff must be positive",
