@@ -28,6 +28,7 @@ public sealed class WebhooksPageTests : MudTestContext, IClassFixture<ComponentD
         Services.AddSingleton(db.Get<WebhookService>());
         Services.AddSingleton(db.Get<ActorDirectory>());
         Services.AddScoped<LiveActor>();
+        Services.AddSingleton(db.Get<Microsoft.Extensions.Options.IOptions<WebhookOptions>>());
     }
 
     [Fact]
