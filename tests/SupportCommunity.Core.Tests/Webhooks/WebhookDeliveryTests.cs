@@ -11,7 +11,7 @@ namespace SupportCommunity.Core.Tests.Webhooks;
 /// Webhook delivery end to end: real hosts running the dispatcher over a SQLite file, and real HTTP receivers on
 /// loopback ports. Backoffs and timeouts are configured short (<see cref="WebhookNode.TestSettings"/>).
 /// </summary>
-public sealed class WebhookDeliveryTests : IAsyncLifetime
+public sealed class WebhookDeliveryTests(MigratedDatabaseTemplate template) : IAsyncLifetime, IClassFixture<MigratedDatabaseTemplate>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -26,6 +26,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
+        File.Copy(template.Path, DatabasePath);
         return Task.CompletedTask;
     }
 
@@ -53,7 +54,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         // A long poll interval: only the wake after commit can deliver within the timeout.
         var settings = WebhookNode.TestSettings();
         settings["Webhooks:PollInterval"] = "00:01:00";
-        var node = await StartNodeAsync(settings, migrate: true);
+        var node = await StartNodeAsync(settings);
         var receiver = await StartReceiverAsync();
         var created = await node.Webhooks.CreateAsync(WebhookNode.Admin, new(receiver.Url, [WebhookEventTypes.TicketCreated]));
 
@@ -88,9 +89,45 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EventEnqueuedInAnExplicitTransaction_IsSentAfterCommit_AndARolledBackOneNever()
+    {
+        // A long poll interval: only the wake after commit can deliver within the timeout.
+        var settings = WebhookNode.TestSettings();
+        settings["Webhooks:PollInterval"] = "00:01:00";
+        var node = await StartNodeAsync(settings);
+        var receiver = await StartReceiverAsync();
+        await node.Webhooks.CreateAsync(WebhookNode.Admin, new(receiver.Url, WebhookEventTypes.All));
+
+        await using (var db = await node.CreateDbContextAsync())
+        {
+            await using var rolledBack = await db.Database.BeginTransactionAsync();
+            WebhookOutbox.Enqueue(db, WebhookEventTypes.TicketCreated, new { ticketId = 1 }, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+            await rolledBack.RollbackAsync();
+        }
+
+        long committedId;
+        await using (var db = await node.CreateDbContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            committedId = WebhookOutbox.Enqueue(db, WebhookEventTypes.TicketCreated, new { ticketId = 2 }, DateTimeOffset.UtcNow).Id;
+            await db.SaveChangesAsync();
+            committedId = (await db.WebhookEvents.OrderBy(e => e.Id).LastAsync()).Id;
+            await transaction.CommitAsync();
+        }
+
+        await receiver.WaitUntilAsync(r => r.Count == 1, Timeout);
+        using var json = JsonDocument.Parse(receiver.Received[0].Body);
+        Assert.Equal(committedId, json.RootElement.GetProperty("id").GetInt64());
+        Assert.Equal(2, json.RootElement.GetProperty("data").GetProperty("ticketId").GetInt32());
+        await using var check = await node.CreateDbContextAsync();
+        Assert.Equal(1, await check.WebhookEvents.CountAsync());
+    }
+
+    [Fact]
     public async Task ReceiverFailingAtFirst_GetsEachEventOnceAnsweredOk_AfterRetries()
     {
-        var node = await StartNodeAsync(migrate: true);
+        var node = await StartNodeAsync();
         var receiver = await StartReceiverAsync();
         // Three 500s: the first call's request and its in-call retry, then the durable retry's first request.
         receiver.Respond = (_, index, _) => Task.FromResult(index < 3 ? 500 : 200);
@@ -118,7 +155,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var settings = WebhookNode.TestSettings();
         settings["Webhooks:AttemptTimeout"] = "00:00:20";
         settings["Webhooks:TotalTimeout"] = "00:00:45";
-        var node = await StartNodeAsync(settings, migrate: true);
+        var node = await StartNodeAsync(settings);
         var slow = await StartReceiverAsync();
         var healthy = await StartReceiverAsync();
         var slowHit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -150,7 +187,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var settings = WebhookNode.TestSettings();
         settings["Webhooks:Backoff"] = "00:00:02";
         settings["Webhooks:MaxBackoff"] = "00:00:02";
-        var first = await StartNodeAsync(settings, migrate: true);
+        var first = await StartNodeAsync(settings);
         var receiver = await StartReceiverAsync();
         receiver.Respond = (_, _, _) => Task.FromResult(503);
         var endpoint = (await first.Webhooks.CreateAsync(WebhookNode.Admin, new(receiver.Url, [WebhookEventTypes.TicketSolved]))).Endpoint;
@@ -176,7 +213,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task TwoDispatchersOnOneDatabase_DeliverEachEventOnce()
     {
-        var a = await StartNodeAsync(migrate: true);
+        var a = await StartNodeAsync();
         var b = await StartNodeAsync();
         var receiver = await StartReceiverAsync();
         receiver.Respond = async (_, _, _) =>
@@ -207,7 +244,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     {
         var settings = WebhookNode.TestSettings();
         settings["Webhooks:AllowPrivateAddresses"] = "false";
-        var node = await StartNodeAsync(settings, migrate: true);
+        var node = await StartNodeAsync(settings);
         var receiver = await StartReceiverAsync();
         int endpointId;
         await using (var db = await node.CreateDbContextAsync())
@@ -234,7 +271,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task TestEvent_GoesToThatEndpointOnly_AndRedeliverSendsTheSameDeliveryAgain()
     {
-        var node = await StartNodeAsync(migrate: true);
+        var node = await StartNodeAsync();
         var target = await StartReceiverAsync();
         var other = await StartReceiverAsync();
         var endpoint = (await node.Webhooks.CreateAsync(WebhookNode.Admin, new(target.Url, [WebhookEventTypes.TicketCreated]))).Endpoint;
@@ -258,7 +295,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task DeletedEndpoint_GetsNothingMore_AndItsPendingDeliveriesFail()
     {
-        var node = await StartNodeAsync(migrate: true);
+        var node = await StartNodeAsync();
         var receiver = await StartReceiverAsync();
         receiver.Respond = (_, _, _) => Task.FromResult(500);
         var endpoint = (await node.Webhooks.CreateAsync(WebhookNode.Admin, new(receiver.Url, WebhookEventTypes.All))).Endpoint;
@@ -274,9 +311,9 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Single((await node.Webhooks.ListDeliveriesAsync(WebhookNode.Admin, endpoint.Id, "failed", null, null)).Items);
     }
 
-    private async Task<WebhookNode> StartNodeAsync(Dictionary<string, string?>? settings = null, bool migrate = false)
+    private async Task<WebhookNode> StartNodeAsync(Dictionary<string, string?>? settings = null)
     {
-        var node = await WebhookNode.StartAsync(DatabasePath, settings, migrate);
+        var node = await WebhookNode.StartAsync(DatabasePath, settings);
         _cleanup.Add(node);
         return node;
     }
@@ -292,5 +329,45 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var receiver = await WebhookReceiver.StartAsync();
         _cleanup.Add(receiver);
         return receiver;
+    }
+}
+
+/// <summary>One migrated SQLite file per test class; each test starts from a copy of it.</summary>
+public sealed class MigratedDatabaseTemplate : IAsyncLifetime
+{
+    private readonly string _folder = System.IO.Path.Combine(
+        Environment.GetEnvironmentVariable("SUPPORTCOMMUNITY_TEST_TMP") ?? System.IO.Path.GetTempPath(),
+        "webhook-template-" + Guid.NewGuid().ToString("N"));
+
+    public string Path => System.IO.Path.Combine(_folder, "template.db");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        var options = new DbContextOptionsBuilder<SupportCommunity.Data.CommunityDbContext>()
+            .UseSqlite($"Data Source={Path}", sqlite => sqlite.MigrationsAssembly("SupportCommunity.Migrations.Sqlite"))
+            .Options;
+        await using (var db = new SupportCommunity.Data.CommunityDbContext(options))
+        {
+            await db.Database.MigrateAsync();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+
+        // Closing the last connection folds the WAL into the file, so a plain copy holds everything.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The test script removes its temp folder.
+        }
+
+        return Task.CompletedTask;
     }
 }

@@ -39,7 +39,8 @@ public sealed class WebhookNode : IAsyncDisposable
 
     public WebhookService Webhooks => Get<WebhookService>();
 
-    public static async Task<WebhookNode> StartAsync(string databasePath, IDictionary<string, string?>? settings = null, bool migrate = false)
+    /// <summary>Starts a node over an already migrated database file.</summary>
+    public static async Task<WebhookNode> StartAsync(string databasePath, IDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings ?? TestSettings());
@@ -48,13 +49,6 @@ public sealed class WebhookNode : IAsyncDisposable
             $"Data Source={databasePath}", sqlite => sqlite.MigrationsAssembly("SupportCommunity.Migrations.Sqlite")));
         builder.Services.AddCommunityCore(builder.Configuration);
         var host = builder.Build();
-        if (migrate)
-        {
-            await using var db = await host.Services.GetRequiredService<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
-            await db.Database.MigrateAsync();
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        }
-
         await host.StartAsync();
         return new WebhookNode(host);
     }
