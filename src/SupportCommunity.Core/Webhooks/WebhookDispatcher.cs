@@ -107,8 +107,7 @@ public sealed partial class WebhookDispatcher(
         {
             foreach (var endpoint in endpoints.Where(e => e.Wants(webhookEvent.Type)))
             {
-                var delivery = WebhookService.NewDelivery(new WebhookEvent { Id = webhookEvent.Id, Type = webhookEvent.Type, Payload = "" }, endpoint.Id, now, settings);
-                db.WebhookDeliveries.Add(delivery);
+                db.WebhookDeliveries.Add(WebhookService.NewDelivery(webhookEvent.Id, endpoint.Id, now, settings));
                 added++;
             }
         }

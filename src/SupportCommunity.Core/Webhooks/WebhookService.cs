@@ -182,7 +182,7 @@ public sealed class WebhookService(
             // Not fanned out to the other endpoints: its one delivery is added here.
             FannedOutAt = now,
         };
-        var delivery = NewDelivery(ping, endpoint.Id, now, options.Value);
+        var delivery = NewDelivery(0, endpoint.Id, now, options.Value);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.WebhookEvents.Add(ping);
         await db.SaveChangesAsync(cancellationToken);
@@ -281,9 +281,9 @@ public sealed class WebhookService(
         return ToDto(delivery, row.Type, row.Endpoint.Url);
     }
 
-    internal static WebhookDelivery NewDelivery(WebhookEvent webhookEvent, int endpointId, DateTimeOffset now, WebhookOptions settings) => new()
+    internal static WebhookDelivery NewDelivery(long eventId, int endpointId, DateTimeOffset now, WebhookOptions settings) => new()
     {
-        EventId = webhookEvent.Id,
+        EventId = eventId,
         EndpointId = endpointId,
         Status = WebhookDeliveryStatus.Pending,
         CreatedAt = now,

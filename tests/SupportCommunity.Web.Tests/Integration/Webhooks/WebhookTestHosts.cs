@@ -7,7 +7,10 @@ using SupportCommunity.Webhooks;
 
 namespace SupportCommunity.Web.Tests.Integration.Webhooks;
 
-/// <summary>The app with webhooks allowed to loopback receivers, and short retry pauses.</summary>
+/// <summary>
+/// The app with webhooks allowed to loopback receivers and short retry pauses. Its dispatcher polls only once a
+/// minute, so anything delivered sooner was woken by a commit or an admin action.
+/// </summary>
 public sealed class WebhookAppFactory : CommunityAppFactory
 {
     protected override void ConfigureSettings(IDictionary<string, string?> settings)
@@ -16,6 +19,7 @@ public sealed class WebhookAppFactory : CommunityAppFactory
         settings["Webhooks:RetryDelay"] = "00:00:00.050";
         settings["Webhooks:AttemptTimeout"] = "00:00:02";
         settings["Webhooks:TotalTimeout"] = "00:00:05";
+        settings["Webhooks:PollInterval"] = "00:01:00";
     }
 }
 

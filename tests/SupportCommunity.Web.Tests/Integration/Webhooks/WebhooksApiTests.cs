@@ -94,6 +94,30 @@ public sealed class WebhooksApiTests(WebhookAppFactory app) : IClassFixture<Webh
         Assert.Equal(HttpStatusCode.Accepted, redeliver.StatusCode);
         var again = await receiver.Requests.Reader.ReadAsync().AsTask().WaitAsync(CommunityAppFactory.Timeout);
         Assert.Equal(request.DeliveryId, again.DeliveryId);
+        await WaitForLogAsync(admin, endpoint.Endpoint.Id, "delivered");
+    }
+
+    [Fact]
+    public async Task EventEnqueuedThroughTheAppsPooledContexts_WakesTheDispatcherAtCommit()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        using var admin = await app.CreateApiClientAsync(Admin);
+        using var created = await admin.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url, events = TicketCreated });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var endpoint = await created.Content.ReadFromJsonAsync<WebhookEndpointSecret>();
+
+        // What a ticket service does: the event in the same SaveChanges as its change, from the app's context pool.
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync())
+        {
+            WebhookOutbox.Enqueue(db, WebhookEventTypes.TicketCreated, new { ticketId = 77 }, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+        }
+
+        // Far below the one-minute poll.
+        var request = await receiver.Requests.Reader.ReadAsync().AsTask().WaitAsync(CommunityAppFactory.Timeout);
+        Assert.Equal("ticket.created", request.EventType);
+        // Recorded before the test ends, so no later test sees it change.
+        await WaitForLogAsync(admin, endpoint!.Endpoint.Id, "delivered");
     }
 
     private static async Task<WebhookDeliveryPage> WaitForLogAsync(HttpClient admin, int endpointId, string status)
