@@ -62,7 +62,14 @@ public sealed partial class WebhookDispatcher(
                 RoundFailed(ex);
             }
 
-            await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+            try
+            {
+                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
         }
 
         // Sends see the same token: they stop, give their leases back, and end.

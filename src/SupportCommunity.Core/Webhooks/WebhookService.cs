@@ -146,7 +146,10 @@ public sealed class WebhookService(
             .Where(d => d.EndpointId == id && d.Status == WebhookDeliveryStatus.Pending)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, WebhookDeliveryStatus.Failed)
-                .SetProperty(d => d.LastError, "The endpoint was deleted."), cancellationToken);
+                .SetProperty(d => d.LastError, "The endpoint was deleted.")
+                // A send in flight loses its lease, so its outcome cannot turn the delivery pending again.
+                .SetProperty(d => d.LockedBy, (string?)null)
+                .SetProperty(d => d.LockedUntil, (DateTimeOffset?)null), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -211,6 +211,41 @@ public sealed class WebhookDeliveryTests(MigratedDatabaseTemplate template) : IA
     }
 
     [Fact]
+    public async Task NodeStoppedMidSend_GivesItsLeaseBack_SoTheNextNodeSendsAtOnce()
+    {
+        var settings = WebhookNode.TestSettings();
+        settings["Webhooks:AttemptTimeout"] = "00:00:20";
+        settings["Webhooks:TotalTimeout"] = "00:00:45";
+        var first = await StartNodeAsync(settings);
+        var receiver = await StartReceiverAsync();
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Respond = async (_, _, context) =>
+        {
+            hanging.TrySetResult();
+            await Task.Delay(System.Threading.Timeout.Infinite, context.RequestAborted);
+            return 200;
+        };
+        var endpoint = (await first.Webhooks.CreateAsync(WebhookNode.Admin, new(receiver.Url, WebhookEventTypes.All))).Endpoint;
+        var eventId = await first.EnqueueAsync(WebhookEventTypes.TicketUpdated, new { ticketId = 3 });
+        await hanging.Task.WaitAsync(Timeout);
+
+        await StopAsync(first);
+
+        // The lease (75 s here) was given back on the way out, not left to expire.
+        WebhookDelivery released;
+        await using (var db = OpenDatabase())
+        {
+            released = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.EventId == eventId);
+        }
+
+        Assert.Equal((WebhookDeliveryStatus.Pending, null, null), (released.Status, released.LockedBy, released.LockedUntil));
+        receiver.Respond = (_, _, _) => Task.FromResult(200);
+        var second = await StartNodeAsync(settings);
+        var delivered = await second.WaitForDeliveryAsync(eventId, endpoint.Id, d => d.Status == WebhookDeliveryStatus.Delivered, Timeout);
+        Assert.Equal(1, receiver.AnsweredOk(delivered.Id.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task TwoDispatchersOnOneDatabase_DeliverEachEventOnce()
     {
         var a = await StartNodeAsync();
@@ -310,6 +345,10 @@ public sealed class WebhookDeliveryTests(MigratedDatabaseTemplate template) : IA
         // The log stays readable.
         Assert.Single((await node.Webhooks.ListDeliveriesAsync(WebhookNode.Admin, endpoint.Id, "failed", null, null)).Items);
     }
+
+    /// <summary>The test's database without any node running.</summary>
+    private SupportCommunity.Data.CommunityDbContext OpenDatabase() => new(
+        new DbContextOptionsBuilder<SupportCommunity.Data.CommunityDbContext>().UseSqlite($"Data Source={DatabasePath}").Options);
 
     private async Task<WebhookNode> StartNodeAsync(Dictionary<string, string?>? settings = null)
     {
