@@ -10,6 +10,7 @@ using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
 using SupportCommunity.Tickets;
+using SupportCommunity.Webhooks;
 
 namespace SupportCommunity;
 
@@ -67,6 +68,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<TypingSignal>();
         services.AddTickets(configuration);
+        services.AddCommunityWebhooks(configuration);
         return services;
     }
 }

@@ -13,6 +13,7 @@ using SupportCommunity.Web.Rooms;
 using SupportCommunity.Web.ScaleOut;
 using SupportCommunity.Web.Security;
 using SupportCommunity.Web.Tickets;
+using SupportCommunity.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -41,6 +42,7 @@ app.MapModerationQueueApi();
 app.MapModerationApi();
 app.MapCannedResponsesApi();
 app.MapTicketsApi();
+app.MapWebhooksApi();
 app.MapCommunityHub();
 app.MapHealth();
 app.MapCommunityUi();

@@ -21,6 +21,9 @@ public sealed class WebhookEvent
     public required string Payload { get; set; }
 
     public DateTimeOffset OccurredAt { get; set; }
+
+    /// <summary>When a dispatcher turned the event into deliveries (one per subscribed endpoint); null until then.</summary>
+    public DateTimeOffset? FannedOutAt { get; set; }
 }
 
 public static class WebhookEventTypes
@@ -29,6 +32,13 @@ public static class WebhookEventTypes
     public const string TicketUpdated = "ticket.updated";
     public const string TicketSolved = "ticket.solved";
 
+    /// <summary>
+    /// The admin page's "Send test event": sent to the one endpoint asked for, whatever it subscribed to. Not an
+    /// outbox type (nothing else enqueues it) and not subscribable.
+    /// </summary>
+    public const string Ping = "webhook.ping";
+
+    /// <summary>The types endpoints subscribe to and feature services enqueue.</summary>
     public static IReadOnlyList<string> All { get; } = [TicketCreated, TicketUpdated, TicketSolved];
 }
 
@@ -49,6 +59,8 @@ public static class WebhookOutbox
             OccurredAt = occurredAt,
         };
         db.Add(webhookEvent);
+        // The dispatcher is woken when this context's transaction commits (WebhookWakeInterceptor).
+        WebhookWakeInterceptor.MarkPending(db);
         return webhookEvent;
     }
 }
@@ -59,5 +71,7 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
     {
         webhookEvent.Property(e => e.Type).HasMaxLength(40);
         webhookEvent.HasIndex(e => e.OccurredAt);
+        // The dispatcher's work list: events not yet turned into deliveries.
+        webhookEvent.HasIndex(e => e.FannedOutAt).HasFilter("FannedOutAt IS NULL");
     }
 }
