@@ -9,11 +9,17 @@ public static class NotificationLinks
     private const string NotesSuffix = "-notes";
 
     /// <summary>
-    /// The page of a room or conversation: a private conversation and its staff notes ("private-…-notes") open on
+    /// The page of a room, conversation or ticket ("ticket:123" opens tickets/123): a private conversation and its staff notes ("private-…-notes") open on
     /// the conversation's page; anything else is a public room (whose slug may well end in "-notes").
     /// </summary>
     public static string PageOf(string roomSlug)
     {
+        if (SupportCommunity.Tickets.TicketChannels.NumberOf(roomSlug) is { } ticket)
+        {
+            // The customer's page of the ticket; it sends desk staff on to the desk's page.
+            return "tickets/" + ticket.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (!roomSlug.StartsWith(PrivatePrefix, StringComparison.Ordinal))
         {
             return $"rooms/{roomSlug}";
@@ -31,6 +37,7 @@ public static class NotificationLinks
         NotificationKind.Mention => $"{n.ActorName} mentioned you in {Place(n)}",
         NotificationKind.PrivateReply => $"{n.ActorName} replied privately",
         NotificationKind.ThreadReply => $"{n.ActorName} replied to your message in {Place(n)}",
+        NotificationKind.Ticket => $"{n.ActorName} on ticket {n.RoomName}",
         _ => $"{n.ActorName} in {Place(n)}",
     };
 
