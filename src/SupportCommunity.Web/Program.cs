@@ -11,6 +11,7 @@ using SupportCommunity.Web.Realtime;
 using SupportCommunity.Web.Rooms;
 using SupportCommunity.Web.ScaleOut;
 using SupportCommunity.Web.Security;
+using SupportCommunity.Web.Tickets;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -37,6 +38,7 @@ app.MapRoomControlsApi();
 app.MapAutomodApi();
 app.MapModerationQueueApi();
 app.MapModerationApi();
+app.MapTicketsApi();
 app.MapCommunityHub();
 app.MapHealth();
 app.MapCommunityUi();

@@ -104,6 +104,7 @@ public static class DemoCommunity
             ReplyToSequence: null,
             now.AddMinutes(-3 * (Conversation.Length - i) - 40))).ToList();
         await MessageWriter.AppendAsync(db, conversation, cancellationToken);
+        await Tickets.DemoTickets.SeedAsync(db, actors, rooms, now, cancellationToken);
     }
 
     private static void Check(IdentityResult result, string email)

@@ -17,16 +17,17 @@ public sealed partial class TicketPublisher(
     TimeProvider clock,
     ILogger<TicketPublisher> logger)
 {
-    /// <summary>Tells the desk and the requester that the ticket changed, and about the new entry if any.</summary>
-    public async Task PublishAsync(TicketSummaryDto ticket, TicketEntryDto? entry = null)
+    /// <summary>Tells the desk and the requester that the ticket changed, and about its new entries.</summary>
+    public async Task PublishAsync(TicketSummaryDto ticket, IReadOnlyList<TicketEntryDto>? entries = null)
     {
         try
         {
             await bus.PublishAsync(new TicketChanged(null, ticket), CancellationToken.None);
             await bus.PublishAsync(new TicketChanged(ticket.RequesterId, ticket.ForRequester()), CancellationToken.None);
-            if (entry is not null)
+            foreach (var entry in entries ?? [])
             {
                 await bus.PublishAsync(new TicketEntryAdded(null, ticket.Number, entry), CancellationToken.None);
+                // The requester's channel never carries a staff-only entry.
                 if (entry.Kind.IsPublic() && !entry.Internal)
                 {
                     await bus.PublishAsync(new TicketEntryAdded(ticket.RequesterId, ticket.Number, entry), CancellationToken.None);
@@ -39,7 +40,10 @@ public sealed partial class TicketPublisher(
         }
     }
 
-    /// <summary>A bell entry about ticket <paramref name="number"/> for <paramref name="userId"/>, pushed live.</summary>
+    /// <summary>
+    /// A bell entry about ticket <paramref name="number"/> for <paramref name="userId"/>, pushed live. The bell shows
+    /// "<paramref name="actorName"/> on ticket #n" over <paramref name="text"/>.
+    /// </summary>
     public async Task NotifyAsync(string userId, int number, string actorName, string text)
     {
         try

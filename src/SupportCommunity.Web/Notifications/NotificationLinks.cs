@@ -9,15 +9,14 @@ public static class NotificationLinks
     private const string NotesSuffix = "-notes";
 
     /// <summary>
-    /// The page of a room, conversation or ticket ("ticket:123" opens tickets/123): a private conversation and its staff notes ("private-…-notes") open on
+    /// The page of a room or conversation: a private conversation and its staff notes ("private-…-notes") open on
     /// the conversation's page; anything else is a public room (whose slug may well end in "-notes").
     /// </summary>
     public static string PageOf(string roomSlug)
     {
         if (SupportCommunity.Tickets.TicketChannels.NumberOf(roomSlug) is { } ticket)
         {
-            // The customer's page of the ticket; it sends desk staff on to the desk's page.
-            return "tickets/" + ticket.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return $"tickets/{ticket}"; // a bell entry about a ticket (NotificationKind.Ticket)
         }
 
         if (!roomSlug.StartsWith(PrivatePrefix, StringComparison.Ordinal))

@@ -7,6 +7,7 @@ using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
 using SupportCommunity.Presence;
 using SupportCommunity.Rooms;
+using SupportCommunity.Tickets;
 
 namespace SupportCommunity.Web.Realtime;
 
@@ -27,7 +28,10 @@ public sealed class CommunityHub(
     ActorDirectory actors,
     HubConnections connections,
     SanctionService sanctions,
-    GrantService grants) : Hub<ICommunityClient>
+    GrantService grants,
+    EscalationService escalation,
+    TicketService tickets,
+    TicketCollision collision) : Hub<ICommunityClient>
 {
     public const string Path = "/hubs/community";
 
@@ -172,6 +176,11 @@ public sealed class CommunityHub(
             await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Moderators, Context.ConnectionAborted);
         }
 
+        if (TicketRules.WorksDesk(actor))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Desk, Context.ConnectionAborted);
+        }
+
         await base.OnConnectedAsync();
     }
 
@@ -260,6 +269,59 @@ public sealed class CommunityHub(
     /// <summary>Revokes a role; for VolunteerModerator with <paramref name="roomSlugs"/>, only those rooms.</summary>
     public async Task<MemberRightsDto> RevokeRole(string userId, string role, string[]? roomSlugs, string reason) =>
         await grants.RevokeAsync(await CurrentActorAsync(), userId ?? "", role ?? "", roomSlugs, reason, Context.ConnectionAborted);
+
+    // Tickets (docs/api.md, "Tickets"). Every method authorizes in the service; a ticket the caller may not see is
+    // answered exactly like one that does not exist.
+
+    /// <summary>Staff who help in the room: opens a ticket from a thread or a private conversation (or returns its open one).</summary>
+    public async Task<EscalationResult> EscalateToTicket(EscalateRequest request) =>
+        await escalation.EscalateAsync(await CurrentActorAsync(), request, Context.ConnectionAborted);
+
+    /// <summary>The ticket's page: the requester's view (no internal notes) or the desk's.</summary>
+    public async Task<TicketDto> GetTicket(int number) =>
+        await tickets.GetAsync(await CurrentActorAsync(), number, Context.ConnectionAborted);
+
+    /// <summary>Your own tickets, newest first.</summary>
+    public async Task<TicketPage> ListMyTickets(string? cursor) =>
+        await tickets.ListMineAsync(await CurrentActorAsync(), cursor, limit: null, Context.ConnectionAborted);
+
+    /// <summary>The desk (agents, managers, admins): filtered, sorted, keyset-paged.</summary>
+    public async Task<TicketPage> ListDeskTickets(TicketQuery query) =>
+        await tickets.ListDeskAsync(await CurrentActorAsync(), query, Context.ConnectionAborted);
+
+    /// <summary>A public reply (staff, or the requester), or with <paramref name="internalNote"/> a note for staff only.</summary>
+    public async Task<TicketReplyResult> ReplyToTicket(int number, string body, bool internalNote, Guid? clientEntryId) =>
+        await tickets.ReplyAsync(await CurrentActorAsync(), number, body, internalNote, clientEntryId, Context.ConnectionAborted);
+
+    public async Task<TicketDto> ClaimTicket(int number) =>
+        await tickets.ClaimAsync(await CurrentActorAsync(), number, Context.ConnectionAborted);
+
+    /// <summary>Status, priority, assignee, queue, category; a stale expected version is refused and nothing is saved.</summary>
+    public async Task<TicketDto> UpdateTicket(int number, TicketChange change) =>
+        await tickets.UpdateAsync(await CurrentActorAsync(), number, change, Context.ConnectionAborted);
+
+    /// <summary>The requester, once solved: 1 to 5 and an optional comment (may be changed).</summary>
+    public async Task<TicketDto> RateTicket(int number, int rating, string? comment) =>
+        await tickets.RateAsync(await CurrentActorAsync(), number, rating, comment, Context.ConnectionAborted);
+
+    /// <summary>Desk: "I'm viewing this ticket"; returns who else is. Events: PresenceChanged / UserTyping with room "ticket:&lt;n&gt;".</summary>
+    public async Task<RoomPresence> WatchTicket(int number)
+    {
+        var actor = await CurrentActorAsync();
+        var online = await collision.EnterAsync(actor, number, Context.ConnectionId, Context.ConnectionAborted);
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Ticket(number), Context.ConnectionAborted);
+        return online;
+    }
+
+    public async Task UnwatchTicket(int number)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Ticket(number), Context.ConnectionAborted);
+        await collision.LeaveAsync(await CurrentActorAsync(), number, Context.ConnectionId);
+    }
+
+    /// <summary>Desk: "I'm typing on this ticket" (relayed at most every 2 s).</summary>
+    public async Task TypingOnTicket(int number) =>
+        await collision.TypingAsync(await CurrentActorAsync(), number, Context.ConnectionAborted);
 
     private static TimeSpan? Minutes(int? minutes) => minutes is { } m ? TimeSpan.FromMinutes(m) : null;
 

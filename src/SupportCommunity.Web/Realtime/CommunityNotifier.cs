@@ -4,6 +4,7 @@ using SupportCommunity.Events;
 using SupportCommunity.Moderation;
 using SupportCommunity.Identity;
 using SupportCommunity.Presence;
+using SupportCommunity.Tickets;
 
 namespace SupportCommunity.Web.Realtime;
 
@@ -65,6 +66,13 @@ public sealed partial class CommunityNotifier(
         {
             if (roomEvent is RightsChanged)
             {
+                // The desk group carries internal notes: it follows the roles as they are now.
+                var desk = TicketRules.WorksDesk(await actors.GetAsync(userId, "", CancellationToken.None));
+                foreach (var id in ids)
+                {
+                    await (desk ? hub.Groups.AddToGroupAsync(id, HubGroups.Desk) : hub.Groups.RemoveFromGroupAsync(id, HubGroups.Desk));
+                }
+
                 await hub.Clients.Clients(ids).RightsChanged();
                 return;
             }
@@ -119,6 +127,11 @@ public sealed partial class CommunityNotifier(
             RoomSettingsChanged changed => room.RoomSettingsChanged(changed.RoomSlug, changed.Controls),
             CatchUpRequested => hub.Clients.All.Resync(),
             ModerationQueueChanged queue => hub.Clients.Group(HubGroups.Moderators).ModerationQueueChanged(queue.Room),
+            // The desk's copies carry everything; a requester's copies are made without internal entries (TicketPublisher).
+            TicketChanged { UserId: null } changed => hub.Clients.Group(HubGroups.Desk).TicketChanged(changed.Ticket),
+            TicketChanged changed => hub.Clients.Group(HubGroups.User(changed.UserId!)).TicketChanged(changed.Ticket),
+            TicketEntryAdded { UserId: null } added => hub.Clients.Group(HubGroups.Desk).TicketEntryAdded(added.TicketNumber, added.Entry),
+            TicketEntryAdded added when !added.Entry.Internal => hub.Clients.Group(HubGroups.User(added.UserId!)).TicketEntryAdded(added.TicketNumber, added.Entry),
             _ => Task.CompletedTask,
         };
     }

@@ -13,4 +13,7 @@ public static class HubGroups
 
     /// <summary>Agents, managers and admins: every ticket's changes and entries (internal notes included).</summary>
     public const string Desk = "desk";
+
+    /// <summary>Desk connections watching one ticket: who else views or types on it (presence and typing events).</summary>
+    public static string Ticket(int number) => Room(SupportCommunity.Tickets.TicketChannels.Ticket(number));
 }
