@@ -67,6 +67,7 @@ public sealed class TicketsEscalateTests : MudTestContext, IClassFixture<Compone
 
         await dialogs.InvokeAsync(() => EscalateDialog.ShowAsync(service, Room, Room, question.Sequence));
         await dialogs.WaitForAssertionAsync(() => Assert.Equal(2, dialogs.FindAll("[data-testid=escalate-line].included").Count));
+        Assert.Single(dialogs.FindAll("[data-testid=escalate-dialog]"));
         Assert.Equal($"My invoice shows a double charge {_tag}", dialogs.Find("input[data-testid=escalate-subject]").GetAttribute("value"));
         Assert.Equal("2 of 2 selected", dialogs.Find("[data-testid=escalate-count]").TextContent.Trim());
 
