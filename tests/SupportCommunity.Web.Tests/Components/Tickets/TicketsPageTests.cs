@@ -146,6 +146,28 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
     }
 
     [Fact]
+    public async Task DeskPage_AnotherAgentViewsAndTypes_ShownLiveThenGone()
+    {
+        var (_, agent, _, ticket) = await TicketAsync();
+        var alex = await _db.AddMemberAsync("Alex " + _tag, CommunityRoles.SupportAgent);
+        var page = RenderDesk(agent, ticket.Number);
+        Assert.Empty(page.FindAll("[data-testid=collision-user]"));
+        var collision = _db.Get<TicketCollision>();
+
+        await collision.EnterAsync(alex, ticket.Number, "hub-alex");
+        await page.WaitForAssertionAsync(() =>
+            Assert.Equal($"Alex {_tag} Support agent is also viewing", Normalize(page.Find("[data-testid=collision-user]").TextContent)), Live);
+
+        await collision.TypingAsync(alex, ticket.Number);
+        await page.WaitForAssertionAsync(() => Assert.EndsWith("is typing…", Normalize(page.Find("[data-testid=collision-user]").TextContent), StringComparison.Ordinal), Live);
+
+        await collision.LeaveAsync(alex, ticket.Number, "hub-alex");
+        await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll("[data-testid=collision-user]")), TimeSpan.FromSeconds(10));
+    }
+
+    private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact]
     public async Task DeskPage_HandlersCalledByTheCustomer_RefusedAndNothingChanges()
     {
         var (_, agent, customer, ticket) = await TicketAsync();

@@ -48,6 +48,8 @@ internal static class TicketsTestKit
         services.AddSingleton(db.Get<MessageFormatter>());
         services.AddSingleton(db.Get<IOptions<TicketOptions>>());
         services.AddSingleton(db.Get<IOptions<CommunityLimits>>());
+        services.AddSingleton(db.Get<SupportCommunity.Presence.PresenceTracker>());
+        services.AddScoped<SupportCommunity.Web.Presence.CircuitPresence>();
         services.AddScoped<LiveActor>();
     }
 
