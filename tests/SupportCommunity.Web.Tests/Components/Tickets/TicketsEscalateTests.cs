@@ -66,13 +66,13 @@ public sealed class TicketsEscalateTests : MudTestContext, IClassFixture<Compone
         var service = Services.GetRequiredService<IDialogService>();
 
         await dialogs.InvokeAsync(() => EscalateDialog.ShowAsync(service, Room, Room, question.Sequence));
-        await dialogs.WaitForAssertionAsync(() => Assert.Equal(2, dialogs.FindAll("[data-testid=escalate-line].included").Count));
+        await dialogs.WaitLiveAsync(() => Assert.Equal(2, dialogs.FindAll("[data-testid=escalate-line].included").Count));
         Assert.Single(dialogs.FindAll("[data-testid=escalate-dialog]"));
         Assert.Equal($"My invoice shows a double charge {_tag}", dialogs.Find("input[data-testid=escalate-subject]").GetAttribute("value"));
         Assert.Equal("2 of 2 selected", dialogs.Find("[data-testid=escalate-count]").TextContent.Trim());
 
         dialogs.Find("[data-testid=escalate-submit]").Click();
-        await dialogs.WaitForAssertionAsync(() => Assert.Empty(dialogs.FindAll("[data-testid=escalate-dialog]")));
+        await dialogs.WaitLiveAsync(() => Assert.Empty(dialogs.FindAll("[data-testid=escalate-dialog]")));
         var created = Services.GetRequiredService<ISnackbar>().ShownSnackbars.Single(s => s.Severity == Severity.Success);
         var first = (await _db.Get<TicketService>().ListDeskAsync(manager, new TicketQuery(Search: _tag))).Items.Single();
         Assert.Equal(2, (await _db.Get<TicketService>().GetAsync(manager, first.Number)).Transcript.Count);
@@ -80,16 +80,42 @@ public sealed class TicketsEscalateTests : MudTestContext, IClassFixture<Compone
 
         // The same thread again: the open ticket is offered, and only "anyway" opens a second one.
         await dialogs.InvokeAsync(() => EscalateDialog.ShowAsync(service, Room, Room, question.Sequence));
-        await dialogs.WaitForAssertionAsync(() => Assert.NotEmpty(dialogs.FindAll("[data-testid=escalate-line]")));
+        await dialogs.WaitLiveAsync(() => Assert.NotEmpty(dialogs.FindAll("[data-testid=escalate-line]")));
         dialogs.Find("[data-testid=escalate-submit]").Click();
-        await dialogs.WaitForAssertionAsync(() =>
+        await dialogs.WaitLiveAsync(() =>
             Assert.Contains($"Already escalated as #{first.Number}", dialogs.Find("[data-testid=escalate-existing]").TextContent, StringComparison.Ordinal));
         Assert.Equal($"desk/tickets/{first.Number}", dialogs.Find("[data-testid=escalate-open-existing]").GetAttribute("href"));
         Assert.Single((await _db.Get<TicketService>().ListDeskAsync(manager, new TicketQuery(Search: _tag))).Items);
 
         dialogs.Find("[data-testid=escalate-force]").Click();
-        await dialogs.WaitForAssertionAsync(() => Assert.Empty(dialogs.FindAll("[data-testid=escalate-dialog]")));
+        await dialogs.WaitLiveAsync(() => Assert.Empty(dialogs.FindAll("[data-testid=escalate-dialog]")));
         Assert.Equal(2, (await _db.Get<TicketService>().ListDeskAsync(manager, new TicketQuery(Search: _tag))).Items.Count);
+    }
+
+    [Fact]
+    public async Task Dialog_PrivateConversation_IncludesItsMessagesAndOpensAConversationTicket()
+    {
+        await _db.AddRoomAsync(Room, "Esc " + _tag);
+        var manager = await _db.AddMemberAsync("Maya " + _tag, CommunityRoles.CommunityManager);
+        var customer = await _db.AddMemberAsync("Jordan " + _tag, CommunityRoles.Customer);
+        var question = await _db.PostAsync(customer, Room, $"Something about my account {_tag}");
+        var conversation = await _db.Get<SupportCommunity.Conversations.ConversationService>().OpenAsync(manager, Room, question.Sequence);
+        var messages = _db.Get<MessageService>();
+        await messages.SendAsync(manager, conversation.Slug, Guid.NewGuid(), "Which email is on the account?");
+        await messages.SendAsync(customer, conversation.Slug, Guid.NewGuid(), $"It is jordan@example.com, locked since Monday {_tag}");
+        this.SignIn(manager);
+        var dialogs = RenderDialogs();
+
+        await dialogs.InvokeAsync(() => EscalateDialog.ShowAsync(Services.GetRequiredService<IDialogService>(), conversation.Slug, customer.DisplayName, null));
+        await dialogs.WaitLiveAsync(() => Assert.Equal(2, dialogs.FindAll("[data-testid=escalate-line].included").Count));
+        Assert.Contains("From this private conversation", dialogs.Markup, StringComparison.Ordinal);
+        Assert.Equal($"It is jordan@example.com, locked since Monday {_tag}", dialogs.Find("input[data-testid=escalate-subject]").GetAttribute("value"));
+        dialogs.Find("[data-testid=escalate-submit]").Click();
+
+        await dialogs.WaitLiveAsync(() => Assert.Empty(dialogs.FindAll("[data-testid=escalate-dialog]")));
+        var ticket = (await _db.Get<TicketService>().ListDeskAsync(manager, new TicketQuery(Search: _tag))).Items.Single();
+        Assert.Equal(TicketSourceKind.Conversation, ticket.SourceKind);
+        Assert.Equal(customer.UserId, ticket.RequesterId);
     }
 
     [Fact]
@@ -104,10 +130,10 @@ public sealed class TicketsEscalateTests : MudTestContext, IClassFixture<Compone
         var dialogs = RenderDialogs();
 
         await dialogs.InvokeAsync(() => EscalateDialog.ShowAsync(Services.GetRequiredService<IDialogService>(), Room, Room, question.Sequence));
-        await dialogs.WaitForAssertionAsync(() => Assert.Single(dialogs.FindAll("[data-testid=escalate-line]")));
+        await dialogs.WaitLiveAsync(() => Assert.Single(dialogs.FindAll("[data-testid=escalate-line]")));
         dialogs.Find("[data-testid=escalate-submit]").Click();
 
-        await dialogs.WaitForAssertionAsync(() => Assert.NotNull(dialogs.Find("[data-testid=escalate-error]")));
+        await dialogs.WaitLiveAsync(() => Assert.NotNull(dialogs.Find("[data-testid=escalate-error]")));
         Assert.Empty((await _db.Get<TicketService>().ListDeskAsync(manager, new TicketQuery(Search: _tag))).Items);
     }
 }

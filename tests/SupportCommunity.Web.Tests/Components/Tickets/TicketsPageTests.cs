@@ -37,7 +37,7 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
     {
         this.SignIn(viewer);
         var page = Render<TicketDetailPage>(p => p.Add(t => t.Number, number));
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=ticket-page][data-ready=true]")), Live);
+        page.WaitLive(() => Assert.NotNull(page.Find("[data-testid=ticket-page][data-ready=true]")), Live);
         return page;
     }
 
@@ -45,7 +45,7 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
     {
         this.SignIn(viewer);
         var page = Render<CustomerTicketPage>(p => p.Add(t => t.Number, number));
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=customer-ticket][data-ready=true]")), Live);
+        page.WaitLive(() => Assert.NotNull(page.Find("[data-testid=customer-ticket][data-ready=true]")), Live);
         return page;
     }
 
@@ -66,7 +66,7 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
         // Live: a note and a reply, in that order; the reply arriving proves the note had its chance to arrive.
         await tickets.ReplyAsync(agent, ticket.Number, $"NOTE-2 card ends 4242 {_tag}", internalNote: true);
         await tickets.ReplyAsync(agent, ticket.Number, $"PUBLIC-2 refunded {_tag}");
-        await page.WaitForAssertionAsync(() => Assert.Equal([$"PUBLIC-1 we are on it {_tag}", $"PUBLIC-2 refunded {_tag}"], Bodies(page)), Live);
+        await page.WaitLiveAsync(() => Assert.Equal([$"PUBLIC-1 we are on it {_tag}", $"PUBLIC-2 refunded {_tag}"], Bodies(page)), Live);
 
         Assert.DoesNotContain("NOTE-", page.Markup, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=internal-label]"));
@@ -105,7 +105,7 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
         await _db.ChangeSilentlyAsync(ticket.Number, TicketPriority.Urgent);
         page.Find("[data-testid=ticket-solve]").Click();
 
-        await page.WaitForAssertionAsync(() =>
+        await page.WaitLiveAsync(() =>
         {
             var conflict = page.Find("[data-testid=ticket-conflict]").TextContent;
             Assert.Contains("Your change was not saved", conflict, StringComparison.Ordinal);
@@ -115,12 +115,12 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
         Assert.NotEqual(TicketStatus.Solved, now.Summary.Status);
         Assert.Equal(TicketPriority.Urgent, now.Summary.Priority);
         // The page shows the ticket as it is now, and the agent's text is still in the box.
-        await page.WaitForAssertionAsync(() => Assert.Contains("Urgent", page.Find("[data-testid=ticket-priority-select]").OuterHtml, StringComparison.Ordinal));
+        await page.WaitLiveAsync(() => Assert.Contains("Urgent", page.Find("[data-testid=ticket-priority-select]").OuterHtml, StringComparison.Ordinal));
         Assert.Equal("Hi Jordan, I'm looking at the charge now", page.Find("[data-testid=ticket-composer] textarea").GetAttribute("value"));
 
         // Saving again against the version now shown works.
         page.Find("[data-testid=ticket-solve]").Click();
-        await page.WaitForAssertionAsync(async () =>
+        await page.WaitLiveAsync(async () =>
             Assert.Equal(TicketStatus.Solved, (await _db.Get<TicketService>().GetAsync(agent, ticket.Number)).Summary.Status), Live);
     }
 
@@ -135,7 +135,7 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
         page.Find("[data-testid=ticket-composer] textarea").Input($"Check Stripe first {_tag}");
         page.Find("[data-testid=composer-send]").Click();
 
-        await page.WaitForAssertionAsync(() =>
+        await page.WaitLiveAsync(() =>
         {
             var note = page.FindAll("[data-testid=ticket-entry]").Single(e => e.GetAttribute("data-kind") == nameof(TicketEntryKind.InternalNote));
             Assert.Contains($"Check Stripe first {_tag}", note.TextContent, StringComparison.Ordinal);
@@ -155,14 +155,14 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
         var collision = _db.Get<TicketCollision>();
 
         await collision.EnterAsync(alex, ticket.Number, "hub-alex");
-        await page.WaitForAssertionAsync(() =>
+        await page.WaitLiveAsync(() =>
             Assert.Equal($"Alex {_tag} Support agent is also viewing", Normalize(page.Find("[data-testid=collision-user]").TextContent)), Live);
 
         await collision.TypingAsync(alex, ticket.Number);
-        await page.WaitForAssertionAsync(() => Assert.EndsWith("is typing…", Normalize(page.Find("[data-testid=collision-user]").TextContent), StringComparison.Ordinal), Live);
+        await page.WaitLiveAsync(() => Assert.EndsWith("is typing…", Normalize(page.Find("[data-testid=collision-user]").TextContent), StringComparison.Ordinal), Live);
 
         await collision.LeaveAsync(alex, ticket.Number, "hub-alex");
-        await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll("[data-testid=collision-user]")), TimeSpan.FromSeconds(10));
+        await page.WaitLiveAsync(() => Assert.Empty(page.FindAll("[data-testid=collision-user]")), TimeSpan.FromSeconds(10));
     }
 
     private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
@@ -173,7 +173,7 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
         var (_, agent, customer, ticket) = await TicketAsync();
         this.SignIn(customer);
         var page = Render<TicketDetailPage>(p => p.Add(t => t.Number, ticket.Number));
-        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("[data-testid=ticket-error]")));
+        await page.WaitLiveAsync(() => Assert.NotNull(page.Find("[data-testid=ticket-error]")));
 
         await page.InvokeAsync(() => page.Instance.ChangeStatusAsync(TicketStatus.Closed));
         await page.InvokeAsync(() => page.Instance.ClaimAsync());
@@ -194,17 +194,17 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
         Assert.Empty(page.FindAll("[data-testid=rating-stars]"));
 
         await _db.Get<TicketService>().ReplyAsync(agent, ticket.Number, $"Refunded {_tag}");
-        await page.WaitForAssertionAsync(() => Assert.Contains($"Refunded {_tag}", Bodies(page)), Live);
+        await page.WaitLiveAsync(() => Assert.Contains($"Refunded {_tag}", Bodies(page)), Live);
         var solved = await _db.Get<TicketService>().ChangeStatusAsync(agent, ticket.Number, TicketStatus.Solved,
             (await _db.Get<TicketService>().GetAsync(agent, ticket.Number)).Version);
-        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("[data-testid=rating-stars]")), Live);
+        await page.WaitLiveAsync(() => Assert.NotNull(page.Find("[data-testid=rating-stars]")), Live);
         Assert.Equal(nameof(TicketStatus.Solved), page.Find("[data-testid=ticket-status]").GetAttribute("data-status"));
 
         page.FindAll("[data-testid=rating-stars] .mud-rating-item")[^1].Click();
         page.Find("textarea[data-testid=rating-comment]").Input("Quick and kind");
         page.Find("[data-testid=rating-submit]").Click();
 
-        await page.WaitForAssertionAsync(() => Assert.Contains("Thanks", page.Find("[data-testid=rating-thanks]").TextContent, StringComparison.Ordinal), Live);
+        await page.WaitLiveAsync(() => Assert.Contains("Thanks", page.Find("[data-testid=rating-thanks]").TextContent, StringComparison.Ordinal), Live);
         Assert.Empty(page.FindAll("[data-testid=rating-submit]"));
         var rated = (await _db.Get<TicketService>().GetAsync(agent, solved.Number)).Summary;
         Assert.Equal(5, rated.Rating);

@@ -16,6 +16,26 @@ namespace SupportCommunity.Web.Tests.Components.Tickets;
 /// ticket services, a signed-in viewer, and tickets escalated the way a manager does it.</summary>
 internal static class TicketsTestKit
 {
+    /// <summary>
+    /// Live updates cross the bus and a render: on a machine busy with other test classes this takes more than bUnit's
+    /// default second. A missed update still fails, after ten.
+    /// </summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    public static Task WaitLiveAsync<T>(this IRenderedComponent<T> component, Action assertion, TimeSpan? timeout = null)
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        component.WaitForAssertionAsync(assertion, Max(timeout));
+
+    public static Task WaitLiveAsync<T>(this IRenderedComponent<T> component, Func<Task> assertion, TimeSpan? timeout = null)
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        component.WaitForAssertionAsync(assertion, Max(timeout));
+
+    public static void WaitLive<T>(this IRenderedComponent<T> component, Action assertion, TimeSpan? timeout = null)
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        component.WaitForAssertion(assertion, Max(timeout));
+
+    private static TimeSpan Max(TimeSpan? timeout) => timeout is { } t && t > Patience ? t : Patience;
+
     /// <summary>A member whose roles are stored, so that <see cref="ActorDirectory"/> (and with it the pages) sees them.</summary>
     public static async Task<Actor> AddMemberAsync(this ComponentDatabase db, string name, string role)
     {
