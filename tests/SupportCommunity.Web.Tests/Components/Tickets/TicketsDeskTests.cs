@@ -40,6 +40,13 @@ public sealed class TicketsDeskTests : MudTestContext, IClassFixture<ComponentDa
         var desk = Render<TicketDeskPage>();
         await desk.WaitLiveAsync(() => Assert.NotNull(desk.Find("input[data-testid=filter-search]")));
         desk.Find("input[data-testid=filter-search]").Input(_tag);
+        // The search is debounced: wait until the rows shown are the answer to it.
+        await desk.WaitLiveAsync(() =>
+        {
+            Assert.Equal(_tag, desk.Find("[data-testid=desk-page]").GetAttribute("data-search"));
+            Assert.Equal("false", desk.Find("[data-testid=desk-page]").GetAttribute("data-loading"));
+            Assert.All(Subjects(desk), s => Assert.Contains(_tag, s, StringComparison.Ordinal));
+        });
         return desk;
     }
 

@@ -131,7 +131,7 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
         var page = RenderDesk(agent, ticket.Number);
 
         page.Find("[data-testid=mode-note]").Click();
-        Assert.Equal("note", page.Find("[data-testid=ticket-composer]").GetAttribute("data-mode"));
+        await page.WaitLiveAsync(() => Assert.Equal("note", page.Find("[data-testid=ticket-composer]").GetAttribute("data-mode")));
         page.Find("[data-testid=ticket-composer] textarea").Input($"Check Stripe first {_tag}");
         page.Find("[data-testid=composer-send]").Click();
 
@@ -166,6 +166,31 @@ public sealed class TicketsPageTests : MudTestContext, IClassFixture<ComponentDa
     }
 
     private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact]
+    public async Task CustomerPage_OpenedByAnAgent_SendsThemToTheDesksPage()
+    {
+        var (_, agent, _, ticket) = await TicketAsync();
+        this.SignIn(agent);
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+
+        var page = Render<CustomerTicketPage>(p => p.Add(t => t.Number, ticket.Number));
+
+        await page.WaitLiveAsync(() => Assert.EndsWith($"/desk/tickets/{ticket.Number}", navigation.Uri, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CustomerPage_AnotherCustomersTicket_AnsweredLikeAMissingOne()
+    {
+        var (_, _, _, ticket) = await TicketAsync();
+        var stranger = await _db.AddMemberAsync("Casey " + _tag, CommunityRoles.Customer);
+        this.SignIn(stranger);
+
+        var page = Render<CustomerTicketPage>(p => p.Add(t => t.Number, ticket.Number));
+
+        await page.WaitLiveAsync(() => Assert.Contains($"There is no ticket #{ticket.Number}.", page.Find("[data-testid=ticket-error]").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain(ticket.Summary.Subject, page.Markup, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task DeskPage_HandlersCalledByTheCustomer_RefusedAndNothingChanges()
