@@ -134,6 +134,13 @@ public sealed class EscalationTests : IAsyncLifetime
         var bell = await NextAsync<NotificationAdded>(customerEvents, n => n.Notification.Kind == NotificationKind.Ticket);
         Assert.Equal(result.Ticket.Number, bell.Notification.Sequence);
         Assert.Equal(TicketChannels.Ticket(result.Ticket.Number), bell.Notification.RoomSlug);
+
+        // The same conversation again, from another message of it: the same ticket, and no second notice.
+        var again = await _t.Escalation.EscalateAsync(_t.Agent, new EscalateRequest(conversation.Slug, 3, "Again"));
+        Assert.False(again.Created);
+        Assert.Equal(result.Ticket.Number, again.Ticket.Number);
+        var after = await _t.Messages.GetHistoryAsync(_t.Customer, conversation.Slug, null, 5);
+        Assert.Equal(notice.Id, after.Messages[^1].Id);
     }
 
     [Fact]
