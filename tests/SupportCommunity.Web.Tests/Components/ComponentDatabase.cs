@@ -85,6 +85,7 @@ public sealed class ComponentDatabase : IAsyncLifetime
         services.AddSingleton(Get<ModerationQueueService>());
         services.AddScoped<LiveActor>();
         services.AddScoped<CircuitPresence>();
+        services.AddSingleton(Get<SupportCommunity.Tickets.TicketService>());
     }
 
     /// <summary>A member with their roles stored (every entry point reads roles from the database).</summary>
