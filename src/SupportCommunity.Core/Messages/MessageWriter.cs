@@ -72,13 +72,15 @@ public sealed partial class MessageWriter : IAsyncDisposable
         var stored = new Message[batch.Count];
         foreach (var room in batch.Select((m, i) => (m, i)).GroupBy(x => x.m.RoomId))
         {
+            // Plain locals: EF Core reads them as parameters without compiling an expression on every batch.
+            var roomId = room.Key;
             var count = room.Count();
             // The update locks the room row until commit, so concurrent writers get consecutive numbers, never the
             // same one, and a rolled-back batch leaves no gap.
-            await db.Rooms.Where(r => r.Id == room.Key).ExecuteUpdateAsync(
+            await db.Rooms.Where(r => r.Id == roomId).ExecuteUpdateAsync(
                 s => s.SetProperty(r => r.LastSequence, r => r.LastSequence + count).SetProperty(r => r.Revision, r => r.Revision + count),
                 cancellationToken);
-            var counters = await db.Rooms.Where(r => r.Id == room.Key)
+            var counters = await db.Rooms.Where(r => r.Id == roomId)
                 .Select(r => new { r.LastSequence, r.Revision })
                 .SingleAsync(cancellationToken);
 
@@ -107,7 +109,8 @@ public sealed partial class MessageWriter : IAsyncDisposable
         foreach (var thread in batch.Where(m => m.ReplyToSequence is not null).GroupBy(m => (m.RoomId, Root: m.ReplyToSequence!.Value)))
         {
             var replies = thread.Count();
-            await db.Messages.Where(m => m.RoomId == thread.Key.RoomId && m.Sequence == thread.Key.Root)
+            var (threadRoomId, root) = thread.Key;
+            await db.Messages.Where(m => m.RoomId == threadRoomId && m.Sequence == root)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyCount, m => m.ReplyCount + replies), cancellationToken);
         }
 

@@ -19,6 +19,7 @@ public sealed partial class RoomControlService(
     RoomDirectory directory,
     IRoomEventBus bus,
     MessageService messages,
+    SendAdmission admission,
     MessageFormatter formatter,
     IOptions<CommunityLimits> limits,
     TimeProvider clock,
@@ -237,6 +238,8 @@ public sealed partial class RoomControlService(
         await db.SaveChangesAsync(cancellationToken);
 
         var controls = await ReadControlsAsync(db, key, cancellationToken);
+        // This node judges the next send by the new controls at once; other nodes drop theirs on the event.
+        admission.Forget(key.Slug);
         try
         {
             await bus.PublishAsync(new RoomSettingsChanged(key.Slug, controls), CancellationToken.None);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using SupportCommunity.Data;
 using SupportCommunity.Events;
@@ -22,18 +23,57 @@ public sealed record Admission(string Text, IReadOnlyList<string> FlaggedBy)
 /// <see cref="CommunityError.Held"/>. Staff, and volunteer moderators in the rooms they moderate, pass unchecked.
 /// The flood limit is not here: the writer charges it, so that retries of stored sends are free.
 /// </summary>
-public sealed partial class SendAdmission(
-    IDbContextFactory<CommunityDbContext> dbFactory,
-    AutomodEngine automod,
-    IRoomEventBus bus,
-    IOptions<CommunityLimits> limits,
-    TimeProvider clock)
+public sealed partial class SendAdmission : IDisposable
 {
     public const string HeldMessageText = "Your message is waiting for a moderator's review.";
     public const string BlockedText = "Your message contains a blocked word.";
     public const string DuplicateText = "You just sent that.";
 
-    private readonly CommunityLimits _limits = limits.Value;
+    /// <summary>
+    /// How long a room's controls are trusted from memory. A change drops them at once on every node
+    /// (<see cref="RoomSettingsChanged"/> on the bus); the expiry bounds staleness if that message is lost, as for rights (ADR-0008).
+    /// </summary>
+    public static readonly TimeSpan ControlsCacheFor = TimeSpan.FromSeconds(2);
+
+    // The sender's latest messages in a room: slow mode and duplicates need only the newest few. Compiled once: it
+    // runs on most members' sends.
+    private static readonly Func<CommunityDbContext, int, string, IAsyncEnumerable<RecentSend>> RecentSends =
+        EF.CompileAsyncQuery((CommunityDbContext db, int roomId, string userId) => db.Messages.AsNoTracking()
+            .Where(m => m.RoomId == roomId && m.AuthorId == userId)
+            .OrderByDescending(m => m.Sequence)
+            .Take(20)
+            .Select(m => new RecentSend(m.CreatedAt, m.Body, m.DeletedAt != null)));
+
+    private static readonly Func<CommunityDbContext, int, RoomControls?> ReadControls =
+        EF.CompileQuery((CommunityDbContext db, int roomId) => db.Rooms.AsNoTracking()
+            .Where(r => r.Id == roomId)
+            .Select(r => new RoomControls(r.LockedAt != null, r.LockMessage, r.SlowModeSeconds, r.Rules != null && r.Rules != "", r.RulesVersion))
+            .SingleOrDefault());
+
+    private readonly IDbContextFactory<CommunityDbContext> _dbFactory;
+    private readonly AutomodEngine _automod;
+    private readonly IRoomEventBus _bus;
+    private readonly IMemoryCache _cache;
+    private readonly TimeProvider _clock;
+    private readonly CommunityLimits _limits;
+    private readonly IDisposable _subscription;
+
+    public SendAdmission(
+        IDbContextFactory<CommunityDbContext> dbFactory,
+        AutomodEngine automod,
+        IRoomEventBus bus,
+        IMemoryCache cache,
+        IOptions<CommunityLimits> limits,
+        TimeProvider clock)
+    {
+        _dbFactory = dbFactory;
+        _automod = automod;
+        _bus = bus;
+        _cache = cache;
+        _clock = clock;
+        _limits = limits.Value;
+        _subscription = bus.Subscribe(roomSlug: null, OnEventAsync);
+    }
 
     public async Task<Admission> CheckAsync(
         Actor actor, RoomKey room, Guid clientMessageId, string text, long? replyToSequence, CancellationToken cancellationToken)
@@ -43,93 +83,158 @@ public sealed partial class SendAdmission(
             return Admission.Unchanged(text);
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await RoomModeration.ModeratesAsync(db, actor, room.Id, cancellationToken))
+        // Only what a check needs is read, and a context is opened only when something must be read.
+        CommunityDbContext? db = null;
+        try
         {
-            return Admission.Unchanged(text);
-        }
+            async ValueTask<CommunityDbContext> Db() => db ??= await _dbFactory.CreateDbContextAsync(cancellationToken);
 
-        var controls = await db.Rooms.AsNoTracking()
-            .Where(r => r.Id == room.Id)
-            .Select(r => new { r.LockedAt, r.LockMessage, r.SlowModeSeconds, HasRules = r.Rules != null && r.Rules != "", r.RulesVersion })
-            .SingleAsync(cancellationToken);
-        var now = clock.GetUtcNow();
-
-        if (controls.LockedAt is not null)
-        {
-            var banner = string.IsNullOrWhiteSpace(controls.LockMessage) ? "" : " " + controls.LockMessage;
-            throw CommunityException.Forbidden($"#{room.Slug} is locked: only staff can post.{banner}");
-        }
-
-        if (controls.HasRules && !await db.RuleAcceptances.AnyAsync(
-                a => a.UserId == actor.UserId && a.RoomId == room.Id && a.Version >= controls.RulesVersion, cancellationToken))
-        {
-            throw CommunityException.Forbidden($"Accept the rules of #{room.Slug} to post.");
-        }
-
-        // The sender's latest messages here: for slow mode and duplicates (both short windows, so a few suffice).
-        var recent = controls.SlowModeSeconds > 0 || _limits.DuplicateWindow > TimeSpan.Zero
-            ? await db.Messages.AsNoTracking()
-                .Where(m => m.RoomId == room.Id && m.AuthorId == actor.UserId)
-                .OrderByDescending(m => m.Sequence)
-                .Take(20)
-                .Select(m => new { m.CreatedAt, m.Body, Deleted = m.DeletedAt != null })
-                .ToListAsync(cancellationToken)
-            : [];
-
-        if (controls.SlowModeSeconds > 0 && recent.Count > 0)
-        {
-            var wait = recent[0].CreatedAt + TimeSpan.FromSeconds(controls.SlowModeSeconds) - now;
-            if (wait > TimeSpan.Zero)
+            if (actor.IsVolunteerModerator && (actor.ModeratedRoomIds is { } moderated
+                    ? moderated.Contains(room.Id)
+                    : await RoomModeration.ModeratesAsync(await Db(), actor, room.Id, cancellationToken)))
             {
-                var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-                throw new CommunityException(
-                    CommunityError.TooManyRequests,
-                    $"Slow mode is on: you can post again in {FormatWait(seconds)}.",
-                    TimeSpan.FromSeconds(seconds));
+                return Admission.Unchanged(text);
+            }
+
+            var controls = await ControlsAsync(room, Db);
+            var now = _clock.GetUtcNow();
+
+            if (controls.Locked)
+            {
+                var banner = string.IsNullOrWhiteSpace(controls.LockMessage) ? "" : " " + controls.LockMessage;
+                throw CommunityException.Forbidden($"#{room.Slug} is locked: only staff can post.{banner}");
+            }
+
+            if (controls.HasRules && !await HasAcceptedAsync(actor, room, controls.RulesVersion, Db, cancellationToken))
+            {
+                throw CommunityException.Forbidden($"Accept the rules of #{room.Slug} to post.");
+            }
+
+            List<RecentSend> recent = [];
+            if (controls.SlowModeSeconds > 0 || _limits.DuplicateWindow > TimeSpan.Zero)
+            {
+                await foreach (var send in RecentSends(await Db(), room.Id, actor.UserId).WithCancellation(cancellationToken))
+                {
+                    recent.Add(send);
+                }
+            }
+
+            if (controls.SlowModeSeconds > 0 && recent.Count > 0)
+            {
+                var wait = recent[0].CreatedAt + TimeSpan.FromSeconds(controls.SlowModeSeconds) - now;
+                if (wait > TimeSpan.Zero)
+                {
+                    var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                    throw new CommunityException(
+                        CommunityError.TooManyRequests,
+                        $"Slow mode is on: you can post again in {FormatWait(seconds)}.",
+                        TimeSpan.FromSeconds(seconds));
+                }
+            }
+
+            if (!actor.IsTrusted && _limits.NewMemberLinkMinutes > 0 && HasLink(text))
+            {
+                var joined = await (await Db()).Users.Where(u => u.Id == actor.UserId).Select(u => u.CreatedAt).SingleOrDefaultAsync(cancellationToken);
+                var allowedAt = joined + TimeSpan.FromMinutes(_limits.NewMemberLinkMinutes);
+                if (allowedAt > now)
+                {
+                    var minutes = Math.Max(1, (int)Math.Ceiling((allowedAt - now).TotalMinutes));
+                    throw CommunityException.Forbidden(
+                        $"New members can post links after their first {_limits.NewMemberLinkMinutes} minutes: " +
+                        $"try again in {minutes} min, or send your message without the link.");
+                }
+            }
+
+            var verdict = await _automod.EvaluateAsync(text, cancellationToken);
+            if (verdict.BlockedBy is not null)
+            {
+                throw CommunityException.Invalid(BlockedText);
+            }
+
+            if (verdict.HeldBy is { } holdRule)
+            {
+                await HoldAsync(await Db(), actor, room, clientMessageId, verdict.Text, replyToSequence, holdRule, now, cancellationToken);
+                // The moderation queue's viewers reload now rather than on its next change.
+                await _bus.PublishAsync(new ModerationQueueChanged(room.Slug), CancellationToken.None);
+                throw new CommunityException(CommunityError.Held, HeldMessageText);
+            }
+
+            if (verdict.Text.Length > _limits.MaxBodyLength)
+            {
+                throw CommunityException.Invalid($"Your message is longer than {_limits.MaxBodyLength:N0} characters once filtered.");
+            }
+
+            var window = now - _limits.DuplicateWindow;
+            if (recent.Any(m => !m.Deleted && m.CreatedAt > window && m.Body == verdict.Text))
+            {
+                throw new CommunityException(CommunityError.Conflict, DuplicateText);
+            }
+
+            return new Admission(verdict.Text, verdict.FlaggedBy);
+        }
+        finally
+        {
+            if (db is not null)
+            {
+                await db.DisposeAsync();
             }
         }
-
-        if (!actor.IsTrusted && _limits.NewMemberLinkMinutes > 0 && HasLink(text))
-        {
-            var joined = await db.Users.Where(u => u.Id == actor.UserId).Select(u => u.CreatedAt).SingleOrDefaultAsync(cancellationToken);
-            var allowedAt = joined + TimeSpan.FromMinutes(_limits.NewMemberLinkMinutes);
-            if (allowedAt > now)
-            {
-                var minutes = Math.Max(1, (int)Math.Ceiling((allowedAt - now).TotalMinutes));
-                throw CommunityException.Forbidden(
-                    $"New members can post links after their first {_limits.NewMemberLinkMinutes} minutes: " +
-                    $"try again in {minutes} min, or send your message without the link.");
-            }
-        }
-
-        var verdict = await automod.EvaluateAsync(text, cancellationToken);
-        if (verdict.BlockedBy is not null)
-        {
-            throw CommunityException.Invalid(BlockedText);
-        }
-
-        if (verdict.HeldBy is { } holdRule)
-        {
-            await HoldAsync(db, actor, room, clientMessageId, verdict.Text, replyToSequence, holdRule, now, cancellationToken);
-            // The moderation queue's viewers reload now rather than on its next change.
-            await bus.PublishAsync(new ModerationQueueChanged(room.Slug), CancellationToken.None);
-            throw new CommunityException(CommunityError.Held, HeldMessageText);
-        }
-
-        if (verdict.Text.Length > _limits.MaxBodyLength)
-        {
-            throw CommunityException.Invalid($"Your message is longer than {_limits.MaxBodyLength:N0} characters once filtered.");
-        }
-
-        var window = now - _limits.DuplicateWindow;
-        if (recent.Any(m => !m.Deleted && m.CreatedAt > window && m.Body == verdict.Text))
-        {
-            throw new CommunityException(CommunityError.Conflict, DuplicateText);
-        }
-
-        return new Admission(verdict.Text, verdict.FlaggedBy);
     }
+
+    /// <summary>Drops a room's remembered controls on this node; the service that changes them calls this before publishing.</summary>
+    public void Forget(string roomSlug) => _cache.Remove((typeof(RoomControls), roomSlug));
+
+    public void Dispose() => _subscription.Dispose();
+
+    private async ValueTask<RoomControls> ControlsAsync(RoomKey room, Func<ValueTask<CommunityDbContext>> db)
+    {
+        if (_cache.TryGetValue((typeof(RoomControls), room.Slug), out RoomControls? controls) && controls is not null)
+        {
+            return controls;
+        }
+
+        controls = ReadControls(await db(), room.Id) ?? throw RoomDirectory.NotFound(room.Slug);
+        _cache.Set((typeof(RoomControls), room.Slug), controls, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = ControlsCacheFor, Size = 1 });
+        return controls;
+    }
+
+    /// <summary>
+    /// Whether the member accepted the room's rules at <paramref name="version"/> or later. An acceptance is never
+    /// withdrawn, so the newest one seen is remembered; a newer version of the rules asks the database again.
+    /// </summary>
+    private async ValueTask<bool> HasAcceptedAsync(
+        Actor actor, RoomKey room, int version, Func<ValueTask<CommunityDbContext>> db, CancellationToken cancellationToken)
+    {
+        var key = (typeof(RuleAcceptance), actor.UserId, room.Id);
+        if (_cache.TryGetValue(key, out int accepted) && accepted >= version)
+        {
+            return true;
+        }
+
+        var newest = await (await db()).RuleAcceptances
+            .Where(a => a.UserId == actor.UserId && a.RoomId == room.Id)
+            .MaxAsync(a => (int?)a.Version, cancellationToken);
+        if (newest is { } seen)
+        {
+            _cache.Set(key, seen, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10), Size = 1 });
+        }
+
+        return newest >= version;
+    }
+
+    private Task OnEventAsync(RoomEvent roomEvent)
+    {
+        if (roomEvent is RoomSettingsChanged changed)
+        {
+            Forget(changed.RoomSlug);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private sealed record RoomControls(bool Locked, string? LockMessage, int SlowModeSeconds, bool HasRules, int RulesVersion);
+
+    private sealed record RecentSend(DateTimeOffset CreatedAt, string Body, bool Deleted);
 
     /// <summary>A link in any form a reader could follow: http(s)://, www., or a markdown link.</summary>
     public static bool HasLink(string text) => LinkPattern().IsMatch(text);
@@ -184,9 +289,9 @@ public static class RoomModeration
     public static async Task<bool> CanModerateAsync(CommunityDbContext db, Actor actor, int roomId, CancellationToken cancellationToken) =>
         actor.ManagesCommunity || await ModeratesAsync(db, actor, roomId, cancellationToken);
 
-    /// <summary>A volunteer moderator granted this room (RoomModerators).</summary>
+    /// <summary>A volunteer moderator granted this room (RoomModerators; known without a query for actors from ActorDirectory).</summary>
     public static Task<bool> ModeratesAsync(CommunityDbContext db, Actor actor, int roomId, CancellationToken cancellationToken) =>
-        actor.Roles.Contains(CommunityRoles.VolunteerModerator)
-            ? db.RoomModerators.AnyAsync(g => g.RoomId == roomId && g.UserId == actor.UserId, cancellationToken)
-            : Task.FromResult(false);
+        !actor.IsVolunteerModerator ? Task.FromResult(false)
+        : actor.ModeratedRoomIds is { } moderated ? Task.FromResult(moderated.Contains(roomId))
+        : db.RoomModerators.AnyAsync(g => g.RoomId == roomId && g.UserId == actor.UserId, cancellationToken);
 }

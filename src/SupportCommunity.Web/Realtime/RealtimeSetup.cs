@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace SupportCommunity.Web.Realtime;
 
@@ -14,6 +16,8 @@ public static class RealtimeSetup
                 // 32 KB frames (the SignalR default), stated here because design.md §5 relies on it.
                 options.MaximumReceiveMessageSize = 32 * 1024;
             });
+        // The JSON protocol with unknown message types read as pings (ForwardCompatibleJsonProtocol says why).
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ForwardCompatibleProtocolResolver>());
         builder.Services.AddSingleton<HubConnections>();
         builder.Services.AddHostedService<CommunityNotifier>();
 

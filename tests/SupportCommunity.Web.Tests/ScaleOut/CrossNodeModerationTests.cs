@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
@@ -57,5 +58,44 @@ public sealed class CrossNodeModerationTests(SharedRedis redis) : IAsyncLifetime
         var deleted = await volunteer.Connection.InvokeAsync<MessageDto>("ModerateDeleteMessage", target.Id, "Spam").WaitAsync(CommunityAppFactory.Timeout);
         Assert.True(deleted.RemovedByModerator);
         Assert.True(clock.Elapsed < Within, $"Took {clock.Elapsed}.");
+    }
+
+    [Fact]
+    public async Task LockOnNodeA_MemberOnNodeB_RefusedWithin5SecondsAndUnlockReopens()
+    {
+        var (_, email) = await Members.RegisterAsync(_cluster.A, "CrossLocked");
+        await using var member = await _cluster.B.ConnectAsync(email);
+        await using var manager = await _cluster.A.ConnectAsync(Manager);
+        // Node B now remembers #general's controls (unlocked).
+        await member.SendAsync(General, "node B has the room's controls cached now");
+
+        try
+        {
+            await manager.Connection.InvokeAsync<RoomControlsDto>("LockRoom", General, "Cross-node lock").WaitAsync(CommunityAppFactory.Timeout);
+            var took = await Eventually.HoldsAsync(
+                async () => await RefusedAsync(() => member.SendAsync(General, "still posting on B " + Guid.NewGuid())), Within, "the lock refuses sends on node B");
+            await HubAssert.RefusedAsync(() => member.SendAsync(General, "after the lock"), "#general is locked: only staff can post. Cross-node lock");
+            Assert.True(took < Within, $"Took {took}.");
+        }
+        finally
+        {
+            await manager.Connection.InvokeAsync<RoomControlsDto>("UnlockRoom", General).WaitAsync(CommunityAppFactory.Timeout);
+        }
+
+        await Eventually.HoldsAsync(
+            async () => !await RefusedAsync(() => member.SendAsync(General, "open again " + Guid.NewGuid())), Within, "the unlock reopens node B");
+    }
+
+    private static async Task<bool> RefusedAsync(Func<Task> send)
+    {
+        try
+        {
+            await send();
+            return false;
+        }
+        catch (HubException)
+        {
+            return true;
+        }
     }
 }
