@@ -5,7 +5,7 @@ namespace SupportCommunity.Tickets;
 
 /// <summary>
 /// Business hours: the days of the week and the local hours (in one time zone) that SLA clocks count. Adding 4 hours
-/// to Friday 16:00 with 09:00–17:00 on weekdays gives Monday 11:00.
+/// to Friday 16:00 with 09:00–17:00 on weekdays gives Monday 12:00.
 /// </summary>
 /// <remarks>
 /// Hours are counted on the wall clock of the zone: a business day is <c>DayEnd - DayStart</c> long, also on the day

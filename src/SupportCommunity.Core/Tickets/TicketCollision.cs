@@ -31,6 +31,16 @@ public sealed class TicketCollision(TicketService tickets, PresenceTracker prese
         await typing.SendAsync(actor, TicketChannels.Ticket(number));
     }
 
+    /// <summary>
+    /// For a Blazor circuit: checks that <paramref name="actor"/> may watch the ticket and returns its presence channel,
+    /// to enter with <c>CircuitPresence.EnterAsync(channel, key, user)</c> (which leaves by itself when the tab drops).
+    /// </summary>
+    public async Task<string> AuthorizeWatchAsync(Actor actor, int number, CancellationToken cancellationToken = default)
+    {
+        await EnsureDeskAsync(actor, number, cancellationToken);
+        return TicketChannels.Ticket(number);
+    }
+
     /// <summary>Who is viewing the ticket now (desk only).</summary>
     public async Task<RoomPresence> GetViewersAsync(Actor actor, int number, CancellationToken cancellationToken = default)
     {

@@ -29,7 +29,7 @@ public sealed class TicketOptions
 
 /// <summary>
 /// SLA targets per priority and the business hours they count in (section <c>Tickets:Sla</c>). A target of 4 hours in
-/// business hours, Monday to Friday 09:00 to 17:00, set at 16:00 on a Friday, is due at 11:00 on Monday.
+/// business hours, Monday to Friday 09:00 to 17:00, set at 16:00 on a Friday, is due at 12:00 on Monday.
 /// </summary>
 public sealed class SlaOptions
 {

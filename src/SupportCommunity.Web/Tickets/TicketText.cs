@@ -5,7 +5,7 @@ using SupportCommunity.Tickets;
 namespace SupportCommunity.Web.Tickets;
 
 /// <summary>How tickets read on screen: status and priority names and colours, SLA clocks, and the links to their pages.</summary>
-public static class TicketText
+public static partial class TicketText
 {
     /// <summary>The statuses the desk shows by default: everything still being worked.</summary>
     public static readonly IReadOnlyList<TicketStatus> Unresolved =
@@ -86,26 +86,49 @@ public static class TicketText
     }
 
     /// <summary>What an SLA chip shows about a ticket now.</summary>
-    public static SlaState Sla(TicketSummaryDto ticket, DateTimeOffset now)
+    /// <param name="compact">For the queue's rows: "Reply in 40 min", "Reply overdue 5 min".</param>
+    public static SlaState Sla(TicketSummaryDto ticket, DateTimeOffset now, bool compact = false)
     {
         var clocks = new (string Name, SlaClockDto? Clock)[] { ("First response", ticket.FirstResponse), ("Resolution", ticket.Resolution) };
         var running = clocks.Where(c => c.Clock is { Running: true }).OrderBy(c => c.Clock!.DueAt).FirstOrDefault();
         if (running.Clock is { } clock)
         {
             var left = clock.DueAt - now;
+            var verb = running.Name == "Resolution" ? "Resolve" : "Reply";
             return left <= TimeSpan.Zero
-                ? new SlaState(SlaLevel.Breached, $"{running.Name} breached {Span(left)} ago", clock.DueAt)
-                : new SlaState(left <= DueSoon ? SlaLevel.DueSoon : SlaLevel.Running, $"{running.Name} due in {Span(left)}", clock.DueAt);
+                ? new SlaState(SlaLevel.Breached, compact ? $"{verb} overdue {Span(left)}" : $"{running.Name} breached {Span(left)} ago", clock.DueAt)
+                : new SlaState(left <= DueSoon ? SlaLevel.DueSoon : SlaLevel.Running, compact ? $"{verb} in {Span(left)}" : $"{running.Name} due in {Span(left)}", clock.DueAt);
         }
 
         var missed = clocks.FirstOrDefault(c => c.Clock is { } stopped && stopped.IsBreached(now));
         if (missed.Clock is not null)
         {
-            return new SlaState(SlaLevel.Missed, $"{missed.Name} SLA missed", missed.Clock.DueAt);
+            return new SlaState(SlaLevel.Missed, compact ? "SLA missed" : $"{missed.Name} SLA missed", missed.Clock.DueAt);
         }
 
         return clocks.Any(c => c.Clock is not null) ? new SlaState(SlaLevel.Met, "SLA met", null) : new SlaState(SlaLevel.None, "", null);
     }
+
+    /// <summary>
+    /// A one-line excerpt without markdown's marks (link targets, emphasis, code ticks, heading and quote marks), for
+    /// a subject or a compact preview.
+    /// </summary>
+    public static string PlainExcerpt(string? markdown, int length)
+    {
+        var text = MarkdownLink().Replace(markdown ?? "", "$1");
+        text = MarkdownMarks().Replace(text, "");
+        text = LineMarks().Replace(text, "");
+        return SupportCommunity.Messages.MessageText.Excerpt(text, length);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"!?\[([^\]]*)\]\([^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex MarkdownLink();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\*\*|__|~~|`+)")]
+    private static partial System.Text.RegularExpressions.Regex MarkdownMarks();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?m)^\s*(#{1,6}|>+|[-*+]|\d+\.)\s+")]
+    private static partial System.Text.RegularExpressions.Regex LineMarks();
 
     public static string Ago(DateTimeOffset then, DateTimeOffset now) =>
         SupportCommunity.Web.Notifications.NotificationLinks.Ago(then, now);

@@ -54,6 +54,7 @@ public sealed class ComponentDatabase : IAsyncLifetime
         services.AddSingleton(Get<RoomService>());
         services.AddSingleton(Get<MentionDirectory>());
         services.AddSingleton(Get<SupportCommunity.Moderation.ModerationQueueService>());
+        services.AddSingleton(Get<SupportCommunity.Tickets.TicketService>());
     }
 
     public async Task<Actor> AddUserAsync(string displayName, params string[] roles)

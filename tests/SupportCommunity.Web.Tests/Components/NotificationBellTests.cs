@@ -178,6 +178,7 @@ public sealed class NotificationBellTests : MudTestContext, IClassFixture<Compon
     [InlineData("release-notes", "rooms/release-notes")]
     [InlineData("private-0a1b2c3d4e5f", "conversations/private-0a1b2c3d4e5f")]
     [InlineData("private-0a1b2c3d4e5f-notes", "conversations/private-0a1b2c3d4e5f")]
+    [InlineData("ticket:123", "tickets/123")]
     public void PageOf_RoomOrConversation_LeadsToItsPage(string slug, string expected) =>
         Assert.Equal(expected, NotificationLinks.PageOf(slug));
 }
