@@ -76,6 +76,7 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
         AssertLiteralBodies(thread, Seed.ReplyOf, "thread");
         var quote = customer.Page.Locator($"[data-testid=message][data-sequence='{lastReply}']").GetByTestId("reply-quote");
         await Expect(quote.Locator(".reply-quote-text")).ToHaveTextAsync(XssCorpus.All[0].Text);
+        await ScreenshotAsync(customer, "xss-thread.png");
         await customer.Page.Keyboard.PressAsync("Escape");
 
         await AssertCleanAsync(customer, probe, "room timeline and thread panel", clock, room.Bodies.Count + thread.Bodies.Count);
@@ -222,6 +223,7 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
         await Expect(manager.Page.GetByTestId("ticket-page")).ToContainTextAsync("<svg onload=alert(1)>");
         await Expect(manager.Page.GetByTestId("ticket-rating")).ToContainTextAsync("<img src=x onerror=alert(1)> [rate](javascript:alert(1))");
         await AssertLiteralTextsAsync(manager.Page.GetByTestId("ticket-entry-body"), "desk ticket replies and notes");
+        await ScreenshotAsync(manager, "xss-desk-ticket.png");
         await AssertLiteralTextsAsync(manager.Page.GetByTestId("transcript-body"), "desk ticket transcript");
 
         // The ticket of a member whose display name is a payload.
@@ -230,6 +232,34 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
         await Expect(manager.Page.GetByTestId("ticket-requester")).ToHaveTextAsync(XssCorpus.DisplayNames[0]);
 
         await AssertCleanAsync(manager, probe, "ticket desk", clock, Seed.DeskTickets + Seed.MainTicketEntries + Seed.MainTicketTranscriptLines);
+    }
+
+    [Fact]
+    public async Task EscalateDialog_ManagerEscalatesThePayloadThread_NothingRunsAndLinesShowAsText()
+    {
+        var clock = Stopwatch.StartNew();
+        var (manager, probe) = Start(fixture.Manager, fixture.ManagerProbe);
+        await manager.OpenRoomAsync("general");
+
+        // The thread, from a reply's quote at the bottom of the room, then "Escalate the thread to a ticket".
+        var lastReply = Seed.ThreadSequences[^1];
+        await manager.Page.GetByTestId("room").GetByTestId("message-list").EvaluateAsync(
+            "el => { el.scrollTop = el.scrollHeight; el.dispatchEvent(new Event('scroll')); }");
+        await manager.Page.Locator($"[data-testid=message][data-sequence='{lastReply}']").GetByTestId("reply-quote").ClickAsync();
+        await manager.Page.GetByTestId("thread-escalate").ClickAsync();
+        var dialog = manager.Page.GetByTestId("escalate-dialog");
+        var lines = dialog.GetByTestId("escalate-line");
+        await Expect(lines).ToHaveCountAsync(Seed.ThreadSequences.Count);
+        // Lines are plain excerpts (markdown marks such as "__" are dropped), shown as text.
+        await Expect(dialog.Locator(".escalate-line-body", new() { HasTextRegex = Exactly("<iframe src=\"javascript:alert(1)\"></iframe>") }))
+            .ToHaveCountAsync(1);
+        await Expect(dialog.Locator(".escalate-line-author", new() { HasTextRegex = Containing(XssCorpus.DisplayNames[4]) }).First).ToBeAttachedAsync();
+        await Expect(dialog.Locator("input[data-testid=escalate-subject]")).ToHaveValueAsync(XssCorpus.All[0].Text);
+        await manager.Page.GetByTestId("escalate-cancel").ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        await manager.Page.Keyboard.PressAsync("Escape");
+
+        await AssertCleanAsync(manager, probe, "escalate dialog", clock, Seed.ThreadSequences.Count);
     }
 
     [Fact]
@@ -308,6 +338,42 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task WithoutThePolicy_CustomerReadsEveryPayloadThrice_NoScriptRuns()
+    {
+        // The policy is the second line of defence: with it switched off in the browser, the sanitiser alone must
+        // still keep every payload from running. The densest pages: the thread panel (every payload at once, not
+        // virtualized), the rules (all of them in one document) and the main ticket (every reply and the transcript).
+        var clock = Stopwatch.StartNew();
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1400, Height = 2400 },
+            BypassCSP = true,
+        });
+        context.SetDefaultTimeout(15_000);
+        await using var customer = new UserSession(context, await context.NewPageAsync());
+        var probe = await XssProbe.AttachAsync(context, fixture.App.BaseAddress);
+        await customer.SignInWithFormAsync("customer@demo.test");
+
+        await customer.Page.GotoAsync("rooms/general");
+        await customer.WaitForRoomAsync("general");
+        await customer.Page.GetByTestId("room").GetByTestId("message-list").EvaluateAsync(
+            "el => { el.scrollTop = el.scrollHeight; el.dispatchEvent(new Event('scroll')); }");
+        await customer.Page.Locator($"[data-testid=message][data-sequence='{Seed.ThreadSequences[^1]}']").GetByTestId("reply-quote").ClickAsync();
+        await Expect(customer.Page.GetByTestId("thread-panel").GetByTestId("message")).ToHaveCountAsync(Seed.ThreadSequences.Count);
+
+        await customer.Page.GotoAsync("rooms/billing");
+        await Expect(customer.Page.GetByTestId("rules-body")).ToContainTextAsync("</textarea><script>alert(1)</script>");
+
+        await customer.Page.GotoAsync($"tickets/{Seed.MainTicket}");
+        await Expect(customer.Page.Locator("[data-testid=ticket-entry][data-kind=PublicReply]")).ToHaveCountAsync(Seed.MainTicketPublicEntries);
+        await customer.Page.Locator(".customer-transcript summary").ClickAsync();
+        await Expect(customer.Page.GetByTestId("transcript-line").Last).ToBeVisibleAsync();
+
+        await AssertCleanAsync(customer, probe, "without the policy", clock, Seed.ThreadSequences.Count + 1 + Seed.MainTicketPublicEntries + Seed.MainTicketTranscriptLines);
+    }
+
+    [Fact]
     public async Task Probe_InjectedMarkupAndMarkerCalls_AreFound()
     {
         // The probe must be able to fail: markup slipped into a message body, and a marker called, are both found.
@@ -333,6 +399,15 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
         // The policy blocks the inline handler, and says so.
         await probe.WaitForAsync("CSP violation: script-src", TimeSpan.FromSeconds(10));
         await Assert.ThrowsAsync<Xunit.Sdk.TrueException>(() => probe.AssertCleanAsync(session.Page, "canary"));
+
+        // Without the policy the same handler runs, and the hooked alert reports it.
+        var open = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.App.BaseAddress.ToString(), BypassCSP = true });
+        await using var unprotected = new UserSession(open, await open.NewPageAsync());
+        var openProbe = await XssProbe.AttachAsync(open, fixture.App.BaseAddress);
+        await unprotected.Page.GotoAsync("signin");
+        await unprotected.Page.EvaluateAsync("() => { document.body.insertAdjacentHTML('beforeend', '<img src=\"x\" onerror=\"alert(\\'ran\\')\">'); }");
+        await openProbe.WaitForAsync("script ran: alert(ran)", TimeSpan.FromSeconds(10));
+        Assert.Empty(unprotected.Dialogs);
     }
 
     /// <summary>
@@ -378,6 +453,15 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
         foreach (var (payload, shown) in Literal)
         {
             Assert.True(texts.Contains(shown), $"{surface}: no body shows {shown} (payload {payload})");
+        }
+    }
+
+    /// <summary>With SUPPORTCOMMUNITY_SCREENSHOT_DIR set, a picture of the page, to look at what the corpus does to it.</summary>
+    private static async Task ScreenshotAsync(UserSession session, string name)
+    {
+        if (Environment.GetEnvironmentVariable("SUPPORTCOMMUNITY_SCREENSHOT_DIR") is { Length: > 0 } dir)
+        {
+            await session.ScreenshotAsync(Path.Combine(dir, name), fullPage: false);
         }
     }
 

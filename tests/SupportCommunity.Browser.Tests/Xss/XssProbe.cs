@@ -19,13 +19,13 @@ namespace SupportCommunity.Browser.Tests.Xss;
 /// DOM checks, anywhere in the document: an <c>on*</c> attribute; a URL attribute (<c>href</c>, <c>src</c>,
 /// <c>xlink:href</c>, <c>action</c>, <c>formaction</c>, <c>data</c>, <c>poster</c>, ...) whose resolved scheme is not
 /// http, https or mailto; <c>srcdoc</c>; <c>iframe</c>, <c>frame</c>, <c>object</c>, <c>embed</c>,
-/// <c>meta http-equiv</c>, <c>base</c> (but the app's own in the head); a script that is neither from this origin nor carries the response's nonce; SVG
-/// <c>script</c>, <c>animate</c>, <c>set</c>, <c>foreignObject</c>; a media element or image loading from another
-/// origin. Inside user markup (<c>.message-body</c>: messages, thread replies, notes, rules, the pinned notice, ticket
-/// replies and notes, transcripts), only the sanitiser's allowlist (p, br, strong, em, del, s, code, pre, blockquote,
-/// ul, ol, li, a, img, hr, h1-h6 with href, title, src, alt, start, rel, target), images only from
-/// <c>/attachments/</c>, and no comments. Inside elements that show user text as plain text (authors, excerpts,
-/// queue bodies, audit cells, subjects), no element at all.
+/// <c>meta http-equiv</c>, <c>base</c> (but the app's own in the head); a script that is neither from this origin
+/// nor carries the response's nonce; SVG <c>script</c>, <c>animate</c>, <c>set</c>, <c>foreignObject</c>; a media
+/// element or image loading from another origin. Inside user markup (<c>.message-body</c>: messages, thread replies,
+/// notes, rules, the pinned notice, ticket replies and notes, transcripts), only the sanitiser's allowlist (p, br,
+/// strong, em, del, s, code, pre, blockquote, ul, ol, li, a, img, hr, h1-h6 with href, title, src, alt, start, rel,
+/// target), images only from <c>/attachments/</c> as the browser resolves the path, and no comments. Inside elements
+/// that show user text as plain text (authors, excerpts, queue bodies, audit cells, subjects), no element at all.
 /// </summary>
 public sealed class XssProbe
 {
@@ -34,6 +34,7 @@ public sealed class XssProbe
     private readonly Lock _gate = new();
     private readonly List<string> _findings = [];
     private readonly HashSet<string> _seen = [];
+    private readonly List<(string Text, TaskCompletionSource<string> Waiter)> _waiters = [];
     private readonly string _origin;
 
     private XssProbe(Uri origin) => _origin = origin.GetLeftPart(UriPartial.Authority);
@@ -117,8 +118,6 @@ public sealed class XssProbe
         return await waiter.Task.WaitAsync(timeout);
     }
 
-    private readonly List<(string Text, TaskCompletionSource<string> Waiter)> _waiters = [];
-
     private void Add(string finding)
     {
         List<TaskCompletionSource<string>> done = [];
@@ -147,14 +146,14 @@ public sealed class XssProbe
     private const string Script = """
         (() => {
           if (window.__xssScan) return;
-          const found = [];
+          const unreported = [];
           const reported = new Set();
           const report = (kind, detail) => {
             const finding = `${kind}: ${detail} [${location.pathname}]`;
             if (reported.has(finding)) return;
             reported.add(finding);
-            found.push(finding);
-            try { window.__xssReport(finding); } catch (e) { /* returned by __xssScan instead */ }
+            // Reported at once through the binding; kept for __xssScan only if that is not there (yet).
+            try { window.__xssReport(finding); } catch (e) { unreported.push(finding); }
           };
           const snippet = el => (el.outerHTML || String(el)).slice(0, 160);
 
@@ -178,7 +177,7 @@ public sealed class XssProbe
             '.queue-context-author', '.audit-text', '.bell-headline', '.bell-excerpt', '.desk-subject',
             '[data-testid=ticket-subject]', '[data-testid=ticket-requester]', '.ticket-entry-author',
             '.ticket-transcript-author', '.conversation-source-excerpt', '[data-testid=conversation-heading]',
-            '.ticket-row-subject',
+            '.ticket-row-subject', '.escalate-line-author', '.escalate-line-body', '.mention-name',
           ].join(',');
           const ALLOWED_TAGS = new Set(['p', 'br', 'strong', 'em', 'del', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li',
             'a', 'img', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
@@ -255,7 +254,7 @@ public sealed class XssProbe
 
           window.__xssScan = () => {
             if (document.documentElement) scanTree(document.documentElement);
-            return found.slice();
+            return unreported.splice(0);
           };
         })();
         """;
