@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace SupportCommunity.Tickets;
 
@@ -17,8 +18,8 @@ public static class TicketsSetup
             .ValidateOnStart();
         services.AddOptions<SlaOptions>()
             .Bind(configuration.GetSection(SlaOptions.Section))
-            .Validate(o => BusinessCalendar.TryCreate(o, out _, out _), "Tickets:Sla is invalid: see the log of the failed start.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SlaOptions>, SlaOptionsValidator>();
         services.AddSingleton<SlaPolicy>();
         services.AddSingleton<TicketPublisher>();
         services.AddSingleton<EscalationService>();
@@ -26,4 +27,11 @@ public static class TicketsSetup
         services.AddSingleton<TicketCollision>();
         return services;
     }
+}
+
+/// <summary>Refuses to start with unusable business hours or SLA targets, saying which setting is wrong.</summary>
+internal sealed class SlaOptionsValidator : IValidateOptions<SlaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SlaOptions options) =>
+        BusinessCalendar.TryCreate(options, out _, out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
 }

@@ -111,6 +111,17 @@ public sealed class BusinessCalendarTests
     }
 
     [Fact]
+    public async Task Options_BadTimeZone_FailNamingTheSetting()
+    {
+        await using var database = new CommunityDatabase(new() { ["Tickets:Sla:TimeZone"] = "Mars/Olympus" });
+        await database.InitializeAsync();
+
+        var refusal = Assert.Throws<OptionsValidationException>(() => database.Get<IOptions<SlaOptions>>().Value);
+
+        Assert.Contains("Tickets:Sla:TimeZone 'Mars/Olympus'", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void IsOpen_ReflectsBusinessHours()
     {
         var calendar = Calendar();
