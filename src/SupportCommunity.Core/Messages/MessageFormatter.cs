@@ -1,3 +1,4 @@
+using System.Buffers;
 using Ganss.Xss;
 using Markdig;
 using Markdig.Syntax;
@@ -14,6 +15,9 @@ public sealed class MessageFormatter
 {
     /// <summary>Images are shown only from the app's own attachments.</summary>
     public const string AttachmentPath = "/attachments/";
+
+    /// <summary>A backslash, a tab and the line breaks: never in an attachment's URL.</summary>
+    private static readonly SearchValues<char> NotInAttachmentUrls = SearchValues.Create("\\\t\n\r");
 
     private readonly MarkdownPipeline _pipeline = new MarkdownPipelineBuilder()
         .DisableHtml()
@@ -50,11 +54,36 @@ public sealed class MessageFormatter
                 element.SetAttribute("rel", "noopener nofollow ugc");
                 element.SetAttribute("target", "_blank");
             }
-            else if (element.LocalName == "img" && element.GetAttribute("src")?.StartsWith(AttachmentPath, StringComparison.Ordinal) != true)
+            else if (element.LocalName == "img" && !IsAttachment(element.GetAttribute("src")))
             {
                 element.Remove();
             }
         };
+    }
+
+    /// <summary>
+    /// True for a URL inside <see cref="AttachmentPath"/> as a browser resolves it. A prefix check alone lets
+    /// "/attachments/../api/rooms" load any page of the app with the reader's cookies, so no segment may be "." or ".."
+    /// (percent-encoded too), and no backslash, tab or newline may appear (browsers read a backslash as "/" and drop
+    /// tabs and newlines, which could join dots into "..").
+    /// </summary>
+    public static bool IsAttachment(string? url)
+    {
+        if (url is null || !url.StartsWith(AttachmentPath, StringComparison.Ordinal) || url.AsSpan().IndexOfAny(NotInAttachmentUrls) >= 0)
+        {
+            return false;
+        }
+
+        var end = url.AsSpan().IndexOfAny('?', '#');
+        foreach (var segment in (end < 0 ? url : url[..end]).Split('/'))
+        {
+            if (Uri.UnescapeDataString(segment) is "." or "..")
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public string ToHtml(string markdown)
@@ -62,7 +91,7 @@ public sealed class MessageFormatter
         var document = Markdown.Parse(markdown, _pipeline);
         foreach (var link in document.Descendants<LinkInline>())
         {
-            if (link.IsImage && link.Url?.StartsWith(AttachmentPath, StringComparison.Ordinal) != true)
+            if (link.IsImage && !IsAttachment(link.Url))
             {
                 link.IsImage = false;
             }

@@ -71,6 +71,33 @@ public sealed partial class MessageFormatterTests
         Assert.Contains("<img src=\"/attachments/42.png\" alt=\"screenshot\"", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("![up](/attachments/../api/rooms)")]
+    [InlineData("![up](/attachments/x/../../api/rooms)")]
+    [InlineData("![up](/attachments/%2e%2e/api/rooms)")]
+    [InlineData("![up](/attachments/.%2E/api/rooms)")]
+    [InlineData("![up](</attachments/.\t./api/rooms>)")]
+    [InlineData("![up](/attachments/..\\api/rooms)")]
+    public void ToHtml_ImageLeavingTheAttachments_IsNotLoaded(string markdown)
+    {
+        // The browser would resolve these to another page of the app and request it with the reader's cookies.
+        var html = _formatter.ToHtml(markdown);
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/attachments/42.png", true)]
+    [InlineData("/attachments/a/b%20c.png?size=small#top", true)]
+    [InlineData("/attachments/..", false)]
+    [InlineData("/attachments/./42.png", false)]
+    [InlineData("/attachments/%2E%2e/x", false)]
+    [InlineData("/attachments/..\\x", false)]
+    [InlineData("/attachments/.\n./x", false)]
+    [InlineData("/attachment/42.png", false)]
+    [InlineData("//evil.example/attachments/42.png", false)]
+    public void IsAttachment_ResolvedPath_MustStayInTheAttachments(string url, bool expected) =>
+        Assert.Equal(expected, MessageFormatter.IsAttachment(url));
+
     [Fact]
     public void ToHtml_NewLines_AreKept() =>
         Assert.Contains("<br", _formatter.ToHtml("line one\nline two"), StringComparison.Ordinal);
