@@ -19,6 +19,27 @@ public static class MessageText
         return flat.Length <= length ? flat : flat[..(length - 1)] + "…";
     }
 
+    /// <summary>
+    /// Text for a markdown body that must read literally: every ASCII punctuation mark markdown gives a meaning to is
+    /// backslash-escaped, so a display name or a subject cannot become a link, emphasis or a heading in a message the
+    /// app writes.
+    /// </summary>
+    public static string EscapeMarkdown(string text)
+    {
+        var builder = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (c is '\\' or '`' or '*' or '_' or '{' or '}' or '[' or ']' or '(' or ')' or '#' or '+' or '-' or '.' or '!' or '<' or '>' or '|' or '~' or '"' or ':')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
     public static string Normalize(string? raw, int maxLength)
     {
         if (raw is null)

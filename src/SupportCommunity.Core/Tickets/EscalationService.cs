@@ -167,8 +167,8 @@ public sealed partial class EscalationService(
 
         var number = ticket.Number.ToString(CultureInfo.InvariantCulture);
         var notice = source.Kind == TicketSourceKind.Conversation
-            ? $"I've passed this on to our support team as ticket #{number}: \"{ticket.Subject}\". You can follow it and reply under **My tickets**."
-            : $"Escalated to ticket #{number}: our support team will follow up with {ticket.RequesterName} there.";
+            ? $"I've passed this on to our support team as ticket #{number}: \"{MessageText.EscapeMarkdown(ticket.Subject)}\". You can follow it and reply under **My tickets**."
+            : $"Escalated to ticket #{number}: our support team will follow up with {MessageText.EscapeMarkdown(ticket.RequesterName)} there.";
         try
         {
             // One notice per ticket, even if this step is retried: its client message id comes from the ticket.

@@ -20,6 +20,23 @@ public sealed partial class MessageFormatterTests
     }
 
     [Theory]
+    [InlineData("[Verify your account](https://evil.example/login)")]
+    [InlineData("**Support Team** # urgent")]
+    [InlineData("![x](/attachments/a.png) <b>hi</b> `code` ~~s~~ _u_")]
+    public void ToHtml_EscapedMarkdown_ReadsLiterallyWithNoLinkOrMarkup(string name)
+    {
+        var html = _formatter.ToHtml($"We will follow up with {MessageText.EscapeMarkdown(name)} there.");
+
+        Assert.DoesNotContain("<a", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<strong", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<em", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<code", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h1", html, StringComparison.Ordinal);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(name).Replace("&#39;", "'", StringComparison.Ordinal)[..5], html, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("<script>alert(1)</script>")]
     [InlineData("<img src=x onerror=alert(1)>")]
     [InlineData("<svg onload=alert(1)>")]
