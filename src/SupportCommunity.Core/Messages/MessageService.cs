@@ -56,8 +56,22 @@ public sealed partial class MessageService(
         Admission admitted;
         try
         {
-            // A sender already over the flood limit is turned away before any database work.
-            floodGuard.EnsureUnderLimit(actor, room.Id);
+            // A sender already over the flood limit is turned away before any other database work.
+            try
+            {
+                floodGuard.EnsureUnderLimit(actor, room.Id);
+            }
+            catch (CommunityException flood)
+            {
+                // A retry of a stored send is answered below; a new send over the limit is what staff see.
+                if (await FindStoredAsync(actor, room, clientMessageId, cancellationToken) is null)
+                {
+                    await refusals.ThrottledAsync(actor, room, flood.Message);
+                }
+
+                throw;
+            }
+
             // Lock, rules, slow mode, links, automod, duplicates: refused before anything is queued or stored.
             admitted = await admission.CheckAsync(actor, room, clientMessageId, text, replyToSequence, cancellationToken);
         }
