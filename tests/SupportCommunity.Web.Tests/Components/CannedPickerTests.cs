@@ -60,22 +60,8 @@ public sealed class CannedPickerTests : MudTestContext, IClassFixture<CannedPick
 
         public Task DisposeAsync() => Database.DisposeAsync();
 
-        private async Task<Actor> AddAsync(string name, string role)
-        {
-            var actor = await Database.AddUserAsync(name, role);
-            await using var db = await Database.Get<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
-            var stored = await db.Roles.SingleOrDefaultAsync(r => r.Name == role);
-            if (stored is null)
-            {
-                stored = new IdentityRole(role) { NormalizedName = role.ToUpperInvariant() };
-                db.Roles.Add(stored);
-                await db.SaveChangesAsync();
-            }
-
-            db.UserRoles.Add(new IdentityUserRole<string> { UserId = actor.UserId, RoleId = stored.Id });
-            await db.SaveChangesAsync();
-            return actor;
-        }
+        // The component database stores the member's roles itself.
+        private Task<Actor> AddAsync(string name, string role) => Database.AddUserAsync(name, role);
     }
 
     private IRenderedComponent<Composer> RenderFor(Actor actor, CannedContext? context = null)

@@ -140,21 +140,8 @@ public sealed class WebhooksPageTests : MudTestContext, IClassFixture<ComponentD
     }
 
     /// <summary>A user whose role is stored, as the page reads roles from the database (ADR-0008).</summary>
-    private async Task<Actor> AddUserAsync(string name, string role)
-    {
-        var actor = await _db.AddUserAsync(name, role);
-        await using var db = await _db.Get<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
-        var stored = await db.Roles.SingleOrDefaultAsync(r => r.Name == role);
-        if (stored is null)
-        {
-            stored = new IdentityRole(role) { NormalizedName = role.ToUpperInvariant() };
-            db.Roles.Add(stored);
-        }
-
-        db.UserRoles.Add(new IdentityUserRole<string> { UserId = actor.UserId, RoleId = stored.Id });
-        await db.SaveChangesAsync();
-        return actor;
-    }
+    // The component database stores the member's roles itself (every entry point reads them from there).
+    private Task<Actor> AddUserAsync(string name, string role) => _db.AddUserAsync(name, role);
 
     private async Task ClearAsync()
     {

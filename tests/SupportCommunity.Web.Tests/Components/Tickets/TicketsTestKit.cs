@@ -37,24 +37,7 @@ internal static class TicketsTestKit
     private static TimeSpan Max(TimeSpan? timeout) => timeout is { } t && t > Patience ? t : Patience;
 
     /// <summary>A member whose roles are stored, so that <see cref="ActorDirectory"/> (and with it the pages) sees them.</summary>
-    public static async Task<Actor> AddMemberAsync(this ComponentDatabase db, string name, string role)
-    {
-        var actor = await db.AddUserAsync(name, role);
-        await using var context = await db.Get<IDbContextFactory<CommunityDbContext>>().CreateDbContextAsync();
-        var roleId = await context.Roles.Where(r => r.Name == role).Select(r => r.Id).SingleOrDefaultAsync();
-        if (roleId is null)
-        {
-            var created = new IdentityRole(role) { NormalizedName = role.ToUpperInvariant() };
-            context.Roles.Add(created);
-            await context.SaveChangesAsync();
-            roleId = created.Id;
-        }
-
-        context.UserRoles.Add(new IdentityUserRole<string> { UserId = actor.UserId, RoleId = roleId });
-        await context.SaveChangesAsync();
-        db.Get<ActorDirectory>().Forget(actor.UserId);
-        return actor;
-    }
+    public static Task<Actor> AddMemberAsync(this ComponentDatabase db, string name, string role) => db.AddUserAsync(name, role);
 
     /// <summary>The real Core services of the database, as the app's circuits get them.</summary>
     public static void AddTicketServices(this BunitContext context, ComponentDatabase db)
