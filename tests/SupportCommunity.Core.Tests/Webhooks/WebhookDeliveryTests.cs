@@ -253,6 +253,7 @@ public sealed class WebhookDeliveryTests(MigratedDatabaseTemplate template) : IA
         var receiver = await StartReceiverAsync();
         receiver.Respond = async (_, _, _) =>
         {
+            // A receiver that takes its time: the slowness is part of the scenario (both dispatchers overlap), not a wait.
             await Task.Delay(Random.Shared.Next(5, 30));
             return 200;
         };

@@ -122,17 +122,13 @@ public sealed class WebhooksApiTests(WebhookAppFactory app) : IClassFixture<Webh
 
     private static async Task<WebhookDeliveryPage> WaitForLogAsync(HttpClient admin, int endpointId, string status)
     {
-        using var deadline = new CancellationTokenSource(CommunityAppFactory.Timeout);
-        while (true)
-        {
-            var page = await admin.GetFromJsonAsync<WebhookDeliveryPage>($"/api/webhooks/deliveries?endpointId={endpointId}&status={status}", deadline.Token);
-            if (page is { Items.Count: > 0 })
-            {
-                return page;
-            }
-
-            await Task.Delay(50, deadline.Token);
-        }
+        // The delivery log raises no event: re-read it until it holds the delivery (the shared deadline-bounded re-check).
+        WebhookDeliveryPage? page = null;
+        await SupportCommunity.Web.Tests.ScaleOut.Eventually.HoldsAsync(
+            async () => (page = await admin.GetFromJsonAsync<WebhookDeliveryPage>($"/api/webhooks/deliveries?endpointId={endpointId}&status={status}")) is { Items.Count: > 0 },
+            CommunityAppFactory.Timeout,
+            $"the delivery log shows a {status} delivery");
+        return page!;
     }
 
     /// <summary>
