@@ -30,7 +30,7 @@ public sealed class AcceptanceBrowserTests(BrowserFixture fixture) : IClassFixtu
         // This class has a community of its own, so plain text is unique here (and reads well in the README picture).
         var question = "How do I share a folder with my team?";
         await customer.Composer.FillAsync(question);
-        await customer.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(customer.Composer);
         await Expect(customer.MessagesWith(question)).ToHaveCountAsync(1);
         await Expect(customer.Composer).ToHaveValueAsync("");
 

@@ -22,13 +22,13 @@ public sealed class CannedResponsesBrowserTests(BrowserFixture fixture) : IClass
         await manager.ScreenshotAsync(Path.Combine(fixture.ScreenshotDir, "canned-picker.png"), fullPage: false);
 
         // Enter inserts (the list holds the key back from sending), a second Enter sends.
-        await manager.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(manager.Composer);
         const string welcome = "Welcome to #General! I'm Maya Chen from the Nimbus team. Ask away: the community and our staff are here to help.";
         await Expect(manager.Composer).ToHaveValueAsync(welcome);
         await Expect(manager.Page.GetByTestId("canned-list")).ToHaveCountAsync(0);
         var tag = Tag();
         await manager.Composer.PressSequentiallyAsync($" [{tag}]");
-        await manager.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(manager.Composer);
 
         var sent = manager.MessagesWith(tag);
         await Expect(sent).ToHaveCountAsync(1);

@@ -32,12 +32,12 @@ public sealed partial class NotificationBrowserTests(BrowserFixture fixture) : I
         await customer.Composer.PressSequentiallyAsync("@may");
         // Earlier keystrokes may have listed more people ("@m" finds Alex Morgan too): wait for "@may"'s answer.
         await Expect(customer.Page.GetByTestId("mention-option")).ToHaveTextAsync([new Regex("Maya Chen")]);
-        await customer.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(customer.Composer);
         await Expect(customer.Composer).ToHaveValueAsync("@Maya Chen ");
         await Expect(customer.Page.GetByTestId("mention-list")).ToHaveCountAsync(0);
         await customer.Composer.PressSequentiallyAsync($"can you help? [{first}]");
         await Expect(customer.Composer).Not.ToHaveAttributeAsync("data-mentions", "open");
-        await customer.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(customer.Composer);
         await Expect(customer.MessagesWith(first)).ToHaveCountAsync(1);
 
         // Both of the manager's tabs count it, live.

@@ -63,11 +63,11 @@ public sealed class PrivateReplyBrowserTests(BrowserFixture fixture) : IClassFix
         var note = $"Refund R-{tag} issued for the duplicate charge";
         var notes = manager.Page.GetByTestId("staff-notes");
         await notes.GetByTestId("composer-input").FillAsync(note);
-        await notes.GetByTestId("composer-input").PressAsync("Enter");
+        await UserSession.PressEnterAsync(notes.GetByTestId("composer-input"));
         await Expect(notes.GetByTestId("message-body").Filter(new() { HasText = note })).ToHaveCountAsync(1);
         var privateReply = $"Hi Jordan, I found the duplicate charge and refunded it [{tag}-private]";
         await staffView.GetByTestId("composer-input").FillAsync(privateReply);
-        await staffView.GetByTestId("composer-input").PressAsync("Enter");
+        await UserSession.PressEnterAsync(staffView.GetByTestId("composer-input"));
         await Expect(staffView.GetByTestId("message-body").Filter(new() { HasText = privateReply })).ToHaveCountAsync(1);
         await Expect(customerView.GetByTestId("message-body").Filter(new() { HasText = privateReply })).ToHaveCountAsync(1);
         await Expect(customer.Page.GetByText(note)).ToHaveCountAsync(0);
@@ -124,7 +124,7 @@ public sealed class PrivateReplyBrowserTests(BrowserFixture fixture) : IClassFix
         await Expect(panel.GetByTestId("thread-empty")).ToHaveTextAsync(new Regex("No replies yet"));
         var reply = $"Pro and Team both do [{tag}-reply]";
         await panel.GetByTestId("composer-input").FillAsync(reply);
-        await panel.GetByTestId("composer-input").PressAsync("Enter");
+        await UserSession.PressEnterAsync(panel.GetByTestId("composer-input"));
         await Expect(panel.GetByTestId("message-body").Filter(new() { HasText = reply })).ToHaveCountAsync(1);
         await Expect(panel.GetByTestId("thread-reply-count")).ToHaveTextAsync("1 reply");
 
@@ -140,7 +140,7 @@ public sealed class PrivateReplyBrowserTests(BrowserFixture fixture) : IClassFix
         await Expect(authorPanel.GetByTestId("message-body").Filter(new() { HasText = reply })).ToHaveCountAsync(1);
         var answer = $"Thanks! [{tag}-answer]";
         await authorPanel.GetByTestId("composer-input").FillAsync(answer);
-        await authorPanel.GetByTestId("composer-input").PressAsync("Enter");
+        await UserSession.PressEnterAsync(authorPanel.GetByTestId("composer-input"));
         await Expect(panel.GetByTestId("message-body").Filter(new() { HasText = answer })).ToHaveCountAsync(1);
         await Expect(panel.GetByTestId("thread-reply-count")).ToHaveTextAsync("2 replies");
         await Expect(rootSeen.GetByTestId("reply-count")).ToHaveTextAsync("2 replies");

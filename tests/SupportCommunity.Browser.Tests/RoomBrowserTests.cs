@@ -29,7 +29,7 @@ public sealed class RoomBrowserTests(BrowserFixture fixture) : IClassFixture<Bro
         await Expect(member.Composer).ToHaveValueAsync($"{first}\nsecond line");
         await Expect(member.MessagesWith(tag)).ToHaveCountAsync(0);
 
-        await member.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(member.Composer);
         var sent = member.MessagesWith(tag);
         await Expect(sent).ToHaveCountAsync(1);
         await Expect(member.Composer).ToHaveValueAsync("");
@@ -73,7 +73,7 @@ public sealed class RoomBrowserTests(BrowserFixture fixture) : IClassFixture<Bro
         await Expect(member.SendButton).ToBeDisabledAsync();
         await Expect(error).ToBeVisibleAsync();
         await Expect(error).ToContainTextAsync("Too long by 1");
-        await member.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(member.Composer);
         await Expect(member.Composer).ToHaveValueAsync(tooLong);
         await Expect(member.MessagesWith("cccccccccc")).ToHaveCountAsync(0);
 
@@ -102,7 +102,7 @@ public sealed class RoomBrowserTests(BrowserFixture fixture) : IClassFixture<Bro
         // The reader sees who is typing before anything is sent.
         await Expect(reader.Page.GetByTestId("typing")).ToContainTextAsync("Casey Brooks is typing");
         await author.Composer.FillAsync(original);
-        await author.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(author.Composer);
         await Expect(reader.MessagesWith(original)).ToHaveCountAsync(1);
         var sequence = await author.MessagesWith(original).GetAttributeAsync("data-sequence");
         var mine = author.Page.Locator($"[data-testid=message][data-sequence='{sequence}']");
@@ -242,7 +242,7 @@ public sealed class RoomBrowserTests(BrowserFixture fixture) : IClassFixture<Bro
         var markdown = $"**bold** see [docs](https://example.com/docs) <script>alert(1)</script> "
             + $"<img src=x onerror=alert(1)> [x](javascript:alert(1)) ![pic](https://example.com/a.png) [{tag}]";
         await author.Composer.FillAsync(markdown);
-        await author.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(author.Composer);
 
         foreach (var user in new[] { author, reader })
         {

@@ -31,7 +31,7 @@ public sealed partial class SecurityBrowserTests(BrowserFixture fixture) : IClas
         // Send (markdown with a link), edit and delete through MudBlazor's hover actions and confirmation.
         var tag = Guid.NewGuid().ToString("N")[..8];
         await member.Composer.FillAsync($"See **[the guide](https://example.com/guide)** [{tag}]");
-        await member.Composer.PressAsync("Enter");
+        await UserSession.PressEnterAsync(member.Composer);
         await Expect(member.MessagesWith(tag)).ToHaveCountAsync(1);
         var sequence = await member.MessagesWith(tag).GetAttributeAsync("data-sequence");
         var mine = member.Page.Locator($"[data-testid=message][data-sequence='{sequence}']");

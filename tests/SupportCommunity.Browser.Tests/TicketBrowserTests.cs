@@ -69,7 +69,7 @@ public sealed partial class TicketBrowserTests(BrowserFixture fixture) : IClassF
         await agent.Page.GetByTestId("mode-note").ClickAsync();
         await Expect(composer).ToHaveAttributeAsync("data-mode", "note");
         await composer.GetByTestId("composer-input").FillAsync(note);
-        await composer.GetByTestId("composer-input").PressAsync("Enter");
+        await UserSession.PressEnterAsync(composer.GetByTestId("composer-input"));
         var noteEntry = agent.Page.Locator("[data-testid=ticket-entry][data-kind=InternalNote]").Filter(new() { HasText = note });
         await Expect(noteEntry).ToHaveCountAsync(1);
         await Expect(noteEntry.GetByTestId("internal-label")).ToHaveTextAsync("Internal note");
@@ -79,7 +79,7 @@ public sealed partial class TicketBrowserTests(BrowserFixture fixture) : IClassF
         var reply = $"Hi Jordan, I refunded the second charge; it shows in 3-5 days [{tag}-reply]";
         await composer.GetByTestId("composer-input").FillAsync(reply);
         await agent.ScreenshotAsync(Path.Combine(fixture.ScreenshotDir, "tickets-detail.png"), fullPage: false);
-        await composer.GetByTestId("composer-input").PressAsync("Enter");
+        await UserSession.PressEnterAsync(composer.GetByTestId("composer-input"));
         await Expect(agent.Page.Locator("[data-testid=ticket-entry][data-kind=PublicReply]").Filter(new() { HasText = reply })).ToHaveCountAsync(1);
         await Expect(composer.GetByTestId("composer-input")).ToHaveValueAsync("");
 

@@ -65,9 +65,19 @@ public sealed partial class UserSession(IBrowserContext context, IPage page) : I
     public async Task SendWithEnterAsync(string text)
     {
         await Composer.FillAsync(text);
-        await Composer.PressAsync("Enter");
+        await PressEnterAsync(Composer);
         await Expect(MessagesWith(text)).ToHaveCountAsync(1);
         await Expect(Composer).ToHaveValueAsync("");
+    }
+
+    /// <summary>
+    /// Presses Enter in a composer once its key handler is attached (chat.js marks the box with data-keys): a box
+    /// rendered but not yet wired would take Enter as a new line.
+    /// </summary>
+    public static async Task PressEnterAsync(ILocator composerInput)
+    {
+        await Expect(composerInput).ToHaveAttributeAsync("data-keys", "on", new() { Timeout = 15_000 });
+        await composerInput.PressAsync("Enter");
     }
 
     public async Task ScreenshotAsync(string path, bool fullPage = true)

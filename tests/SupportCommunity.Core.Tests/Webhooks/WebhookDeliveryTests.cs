@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SupportCommunity.Testing;
 using SupportCommunity.Webhooks;
 
 namespace SupportCommunity.Core.Tests.Webhooks;

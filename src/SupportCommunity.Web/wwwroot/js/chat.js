@@ -61,7 +61,9 @@ export function isPinned(scroller) {
 }
 
 // Enter sends, Shift+Enter adds a line, ArrowUp in an empty box edits your last message, Escape cancels.
+// The data-keys mark tells scripts and tests that Enter now sends (it sits on the element only, no render).
 export function attachComposer(textarea, dotnet) {
+  textarea.dataset.keys = "on";
   textarea.addEventListener("keydown", event => {
     if (event.isComposing) {
       return;

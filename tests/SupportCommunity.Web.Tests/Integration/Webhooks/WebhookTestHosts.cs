@@ -1,10 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using System.Threading.Channels;
-using SupportCommunity.Webhooks;
-
 namespace SupportCommunity.Web.Tests.Integration.Webhooks;
 
 /// <summary>
@@ -23,45 +16,20 @@ public sealed class WebhookAppFactory : CommunityAppFactory
     }
 }
 
-/// <summary>A webhook request as a receiver saw it.</summary>
-public sealed record ReceivedRequest(string? DeliveryId, string? EventType, string? Signature, byte[] Body);
-
-/// <summary>A real HTTP receiver on a free loopback port that answers 200 and hands each request to the test.</summary>
-public sealed class LoopbackReceiver : IAsyncDisposable
+/// <summary>
+/// The same, with durable retries a fraction of a second apart and a fast poll, for receivers that fail at first
+/// (the backed-off try is picked up by the poll, as it would be in production after 30 s).
+/// </summary>
+public sealed class WebhookRetryAppFactory : CommunityAppFactory
 {
-    private readonly WebApplication _app;
-
-    private LoopbackReceiver(WebApplication app, string url) => (_app, Url) = (app, url);
-
-    public Channel<ReceivedRequest> Requests { get; } = Channel.CreateUnbounded<ReceivedRequest>();
-
-    public string Url { get; }
-
-    public static async Task<LoopbackReceiver> StartAsync()
+    protected override void ConfigureSettings(IDictionary<string, string?> settings)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        Channel<ReceivedRequest>? requests = null;
-        app.MapPost("/hooks", async (HttpContext context) =>
-        {
-            using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-            var headers = context.Request.Headers;
-            requests!.Writer.TryWrite(new ReceivedRequest(headers[WebhookSender.DeliveryHeader], headers[WebhookSender.EventHeader],
-                headers[WebhookSender.SignatureHeader], body.ToArray()));
-            return Results.Ok();
-        });
-        await app.StartAsync();
-        var receiver = new LoopbackReceiver(app, app.Urls.Single() + "/hooks");
-        requests = receiver.Requests;
-        return receiver;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        settings["Webhooks:AllowPrivateAddresses"] = "true";
+        settings["Webhooks:RetryDelay"] = "00:00:00.050";
+        settings["Webhooks:AttemptTimeout"] = "00:00:02";
+        settings["Webhooks:TotalTimeout"] = "00:00:05";
+        settings["Webhooks:Backoff"] = "00:00:00.200";
+        settings["Webhooks:MaxBackoff"] = "00:00:00.500";
+        settings["Webhooks:PollInterval"] = "00:00:00.200";
     }
 }

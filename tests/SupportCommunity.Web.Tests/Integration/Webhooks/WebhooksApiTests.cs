@@ -70,7 +70,7 @@ public sealed class WebhooksApiTests(WebhookAppFactory app) : IClassFixture<Webh
     [Fact]
     public async Task Admin_AddsAnEndpointOverRest_SendsATestEvent_AndTheReceiverVerifiesItWithTheSecretShownOnce()
     {
-        await using var receiver = await LoopbackReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         using var admin = await app.CreateApiClientAsync(Admin);
 
         using var created = await admin.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url, events = TicketCreated });
@@ -80,7 +80,8 @@ public sealed class WebhooksApiTests(WebhookAppFactory app) : IClassFixture<Webh
         Assert.Equal(HttpStatusCode.Accepted, test.StatusCode);
         var queued = await test.Content.ReadFromJsonAsync<WebhookDeliveryDto>();
 
-        var request = await receiver.Requests.Reader.ReadAsync().AsTask().WaitAsync(CommunityAppFactory.Timeout);
+        await receiver.WaitUntilAsync(r => r.Count >= 1, CommunityAppFactory.Timeout);
+        var request = receiver.Received[0];
         Assert.Equal(queued!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), request.DeliveryId);
         Assert.Equal("webhook.ping", request.EventType);
         Assert.True(WebhookSignature.Verify(endpoint.Secret, request.Signature, request.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
@@ -92,15 +93,15 @@ public sealed class WebhooksApiTests(WebhookAppFactory app) : IClassFixture<Webh
 
         using var redeliver = await admin.PostAsync($"/api/webhooks/deliveries/{queued.Id}/redeliver", null);
         Assert.Equal(HttpStatusCode.Accepted, redeliver.StatusCode);
-        var again = await receiver.Requests.Reader.ReadAsync().AsTask().WaitAsync(CommunityAppFactory.Timeout);
-        Assert.Equal(request.DeliveryId, again.DeliveryId);
+        await receiver.WaitUntilAsync(r => r.Count >= 2, CommunityAppFactory.Timeout);
+        Assert.Equal(request.DeliveryId, receiver.Received[1].DeliveryId);
         await WaitForLogAsync(admin, endpoint.Endpoint.Id, "delivered");
     }
 
     [Fact]
     public async Task EventEnqueuedThroughTheAppsPooledContexts_WakesTheDispatcherAtCommit()
     {
-        await using var receiver = await LoopbackReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         using var admin = await app.CreateApiClientAsync(Admin);
         using var created = await admin.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url, events = TicketCreated });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -114,8 +115,8 @@ public sealed class WebhooksApiTests(WebhookAppFactory app) : IClassFixture<Webh
         }
 
         // Far below the one-minute poll.
-        var request = await receiver.Requests.Reader.ReadAsync().AsTask().WaitAsync(CommunityAppFactory.Timeout);
-        Assert.Equal("ticket.created", request.EventType);
+        await receiver.WaitUntilAsync(r => r.Count >= 1, CommunityAppFactory.Timeout);
+        Assert.Equal("ticket.created", receiver.Received[0].EventType);
         // Recorded before the test ends, so no later test sees it change.
         await WaitForLogAsync(admin, endpoint!.Endpoint.Id, "delivered");
     }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SupportCommunity.Webhooks;
 
-namespace SupportCommunity.Core.Tests.Webhooks;
+namespace SupportCommunity.Testing;
 
 /// <summary>A request the receiver answered, with what it answered.</summary>
 public sealed record ReceivedWebhook(string? DeliveryId, string? EventType, string? Timestamp, string? Signature, byte[] Body, int Status);
