@@ -47,6 +47,9 @@ internal static class DemoTickets
         charged.FirstRespondedAt = now.AddMinutes(-28);
         charged.UpdatedAt = now.AddMinutes(-28);
         charged.Version = 4;
+        // The internal note is the one change Casey never saw.
+        charged.RequesterUpdatedAt = charged.UpdatedAt;
+        charged.RequesterVersion = 3;
 
         // #3: solved and rated.
         var restart = await AddAsync(db, sla, 3, rooms["general"], [3, 4, 5], casey, manager, now.AddHours(-3),
@@ -67,6 +70,8 @@ internal static class DemoTickets
         restart.RatedAt = now.AddHours(-2.6);
         restart.UpdatedAt = now.AddHours(-2.6);
         restart.Version = 5;
+        restart.RequesterUpdatedAt = restart.UpdatedAt;
+        restart.RequesterVersion = 5;
 
         foreach (var ticket in new[] { syncPaused, charged, restart })
         {
@@ -108,6 +113,8 @@ internal static class DemoTickets
             CreatedAt = at,
             UpdatedAt = at,
             Version = 1,
+            RequesterUpdatedAt = at,
+            RequesterVersion = 1,
         };
         sla.Apply(ticket);
         db.Tickets.Add(ticket);

@@ -105,6 +105,8 @@ public sealed partial class EscalationService(
                 CreatedAt = now,
                 UpdatedAt = now,
                 Version = 1,
+                RequesterUpdatedAt = now,
+                RequesterVersion = 1,
             };
             sla.Apply(ticket);
 
@@ -163,7 +165,7 @@ public sealed partial class EscalationService(
     /// <summary>After commit: the desk and the customer hear of the ticket, the room gets a notice, the customer's bell rings.</summary>
     private async Task AnnounceAsync(Actor actor, Ticket ticket, Room room, Source source, TicketEntry escalation)
     {
-        await publisher.PublishAsync(TicketService.Summarize(ticket, clock.GetUtcNow()), [TicketService.ToDto(escalation)]);
+        await publisher.PublishAsync(ticket, [TicketService.ToDto(escalation)], clock.GetUtcNow());
 
         var number = ticket.Number.ToString(CultureInfo.InvariantCulture);
         var notice = source.Kind == TicketSourceKind.Conversation

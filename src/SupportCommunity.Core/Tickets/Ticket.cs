@@ -96,6 +96,14 @@ public sealed class Ticket
     /// the one read fails instead of overwriting another agent's change.
     /// </summary>
     public int Version { get; set; }
+
+    /// <summary>
+    /// The requester's own version and "updated" time: raised by every change but an internal note, so nothing the
+    /// customer reads (not even a version jump or a fresher time) tells them staff wrote one.
+    /// </summary>
+    public int RequesterVersion { get; set; }
+
+    public DateTimeOffset RequesterUpdatedAt { get; set; }
 }
 
 /// <summary>A snapshot of one message included in a ticket: stays readable whatever later happens to the message.</summary>

@@ -50,9 +50,6 @@ public sealed record TicketSummaryDto(
     public bool IsBreached(DateTimeOffset now) =>
         (FirstResponse?.IsBreached(now) ?? false) || (Resolution?.IsBreached(now) ?? false);
 
-    /// <summary>The requester's view: the SLA clocks, queue and category are the desk's business.</summary>
-    public TicketSummaryDto ForRequester() => this with { FirstResponse = null, Resolution = null, Queue = "", Category = "" };
-
     /// <summary>The due time of the clock that runs out first, or null when none runs.</summary>
     public DateTimeOffset? NextDueAt =>
         new[] { FirstResponse, Resolution }.Where(c => c is { Running: true }).Select(c => (DateTimeOffset?)c!.DueAt).Min();

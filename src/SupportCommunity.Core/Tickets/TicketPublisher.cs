@@ -17,14 +17,21 @@ public sealed partial class TicketPublisher(
     TimeProvider clock,
     ILogger<TicketPublisher> logger)
 {
-    /// <summary>Tells the desk and the requester that the ticket changed, and about its new entries.</summary>
-    public async Task PublishAsync(TicketSummaryDto ticket, IReadOnlyList<TicketEntryDto>? entries = null)
+    /// <summary>
+    /// Tells the desk that the ticket changed, and about its new entries; the requester too, unless the change was
+    /// only an internal note.
+    /// </summary>
+    public async Task PublishAsync(Ticket ticket, IReadOnlyList<TicketEntryDto> entries, DateTimeOffset now)
     {
         try
         {
-            await bus.PublishAsync(new TicketChanged(null, ticket), CancellationToken.None);
-            await bus.PublishAsync(new TicketChanged(ticket.RequesterId, ticket.ForRequester()), CancellationToken.None);
-            foreach (var entry in entries ?? [])
+            await bus.PublishAsync(new TicketChanged(null, TicketService.Summarize(ticket, now)), CancellationToken.None);
+            if (entries.Any(e => e.Kind != TicketEntryKind.InternalNote))
+            {
+                await bus.PublishAsync(new TicketChanged(ticket.RequesterId, TicketService.Summarize(ticket, now, desk: false)), CancellationToken.None);
+            }
+
+            foreach (var entry in entries)
             {
                 await bus.PublishAsync(new TicketEntryAdded(null, ticket.Number, entry), CancellationToken.None);
                 // The requester's channel never carries a staff-only entry.

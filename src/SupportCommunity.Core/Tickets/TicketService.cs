@@ -149,7 +149,7 @@ public sealed partial class TicketService(
         var rows = await tickets.OrderByDescending(t => t.Number).Take(size + 1).ToListAsync(cancellationToken);
         var page = rows.Take(size).ToList();
         return new TicketPage(
-            [.. page.Select(t => Summarize(t, now).ForRequester())],
+            [.. page.Select(t => Summarize(t, now, desk: false))],
             rows.Count > size ? Cursor.Of(TicketSort.Newest, page[^1]) : null);
     }
 
@@ -358,7 +358,7 @@ public sealed partial class TicketService(
         }
 
         await AfterSaveAsync(ticket, entries, now);
-        var summary = Summarize(ticket, now);
+        var summary = Summarize(ticket, now, desk);
         if (!internalNote)
         {
             if (desk && actor.UserId != ticket.RequesterId)
@@ -371,7 +371,7 @@ public sealed partial class TicketService(
             }
         }
 
-        return new TicketReplyResult(desk ? summary : summary.ForRequester(), ToDto(entry));
+        return new TicketReplyResult(summary, ToDto(entry));
     }
 
     /// <summary>The requester rates a solved or closed ticket, 1 to 5, with an optional comment; they may change it.</summary>
@@ -423,14 +423,17 @@ public sealed partial class TicketService(
 
     // ---- shared with EscalationService --------------------------------------------------------------------------
 
-    /// <summary>The desk's view of a ticket as of <paramref name="now"/>.</summary>
-    internal static TicketSummaryDto Summarize(Ticket t, DateTimeOffset now) => new(
+    /// <summary>
+    /// A ticket as of <paramref name="now"/>: the desk's view, or the requester's, where the SLA clocks, queue and
+    /// category are the desk's business and the version and time move only with changes the customer may see.
+    /// </summary>
+    internal static TicketSummaryDto Summarize(Ticket t, DateTimeOffset now, bool desk = true) => new(
         t.Number,
         t.Subject,
         t.Status,
         t.Priority,
-        t.Queue,
-        t.Category,
+        desk ? t.Queue : "",
+        desk ? t.Category : "",
         t.RequesterId,
         t.RequesterName,
         t.AssigneeId,
@@ -439,11 +442,11 @@ public sealed partial class TicketService(
         t.SourceRoomSlug,
         t.SourceRoomName,
         t.CreatedAt,
-        t.UpdatedAt,
-        SlaClockDto.Of(t.FirstResponseDueAt, t.FirstRespondedAt ?? (t.Status.IsResolved() ? t.SolvedAt : null), now),
-        SlaClockDto.Of(t.ResolutionDueAt, t.Status.IsResolved() ? t.SolvedAt : null, now),
+        desk ? t.UpdatedAt : t.RequesterUpdatedAt,
+        desk ? SlaClockDto.Of(t.FirstResponseDueAt, t.FirstRespondedAt ?? (t.Status.IsResolved() ? t.SolvedAt : null), now) : null,
+        desk ? SlaClockDto.Of(t.ResolutionDueAt, t.Status.IsResolved() ? t.SolvedAt : null, now) : null,
         t.Rating,
-        t.Version);
+        desk ? t.Version : t.RequesterVersion);
 
     internal static TicketEntryDto ToDto(TicketEntry e) =>
         new(e.Id, e.Kind, e.AuthorId, e.AuthorName, e.AuthorRole, e.Body, e.From, e.To, e.At, !e.Kind.IsPublic(), e.ClientEntryId);
@@ -468,7 +471,6 @@ public sealed partial class TicketService(
         var entries = await timeline.OrderByDescending(e => e.Id).Take(MaxTimeline).ToListAsync(cancellationToken);
         entries.Reverse();
 
-        var summary = Summarize(ticket, now);
         var open = ticket.Status != TicketStatus.Closed;
         var can = desk
             ? new TicketPermissions(
@@ -485,7 +487,7 @@ public sealed partial class TicketService(
             ticket.ThreadRootSequence,
             ticket.SourceKind == TicketSourceKind.Conversation ? $"conversations/{ticket.SourceRoomSlug}" : $"rooms/{ticket.SourceRoomSlug}");
         return new TicketDto(
-            desk ? summary : summary.ForRequester(),
+            Summarize(ticket, now, desk),
             source,
             [.. lines.Select(l => new TranscriptLineDto(l.Sequence, l.ReplyToSequence, l.AuthorName, l.AuthorRole, l.Body, l.CreatedAt, l.EditedAt, l.AuthorId == ticket.RequesterId))],
             [.. entries.Select(ToDto)],
@@ -573,6 +575,12 @@ public sealed partial class TicketService(
         var before = (TicketStatus)db.Entry(ticket).Property(t => t.Status).OriginalValue;
         ticket.Version++;
         ticket.UpdatedAt = now;
+        if (entries.Any(e => e.Kind != TicketEntryKind.InternalNote))
+        {
+            ticket.RequesterVersion++;
+            ticket.RequesterUpdatedAt = now;
+        }
+
         SlaPolicy.Refresh(ticket);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.TicketEntries.AddRange(entries);
@@ -605,7 +613,7 @@ public sealed partial class TicketService(
     /// <summary>After commit: the desk and the requester hear of the change and each entry; the bell rings for assignments and solutions.</summary>
     private async Task AfterSaveAsync(Ticket ticket, IReadOnlyList<TicketEntry> entries, DateTimeOffset now)
     {
-        await publisher.PublishAsync(Summarize(ticket, now), [.. entries.Select(ToDto)]);
+        await publisher.PublishAsync(ticket, [.. entries.Select(ToDto)], now);
 
         foreach (var entry in entries)
         {
@@ -681,8 +689,7 @@ public sealed partial class TicketService(
             throw new CommunityException(CommunityError.Conflict, "This clientEntryId was already used on another ticket.");
         }
 
-        var summary = Summarize(ticket, clock.GetUtcNow());
-        return new TicketReplyResult(TicketRules.WorksDesk(actor) ? summary : summary.ForRequester(), ToDto(stored));
+        return new TicketReplyResult(Summarize(ticket, clock.GetUtcNow(), TicketRules.WorksDesk(actor)), ToDto(stored));
     }
 
     private string Queue(string raw)

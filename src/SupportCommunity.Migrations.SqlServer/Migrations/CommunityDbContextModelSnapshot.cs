@@ -953,6 +953,12 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<DateTimeOffset>("RequesterUpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("RequesterVersion")
+                        .HasColumnType("int");
+
                     b.Property<DateTimeOffset>("ResolutionDueAt")
                         .HasColumnType("datetimeoffset");
 

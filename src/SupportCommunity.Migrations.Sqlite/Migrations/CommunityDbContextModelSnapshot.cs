@@ -918,6 +918,12 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset>("RequesterUpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RequesterVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTimeOffset>("ResolutionDueAt")
                         .HasColumnType("TEXT");
 

@@ -78,6 +78,7 @@ public sealed class TicketLeakTests(TicketsApp app) : IClassFixture<TicketsApp>
         var ticket = await app.OpenTicketAsync(Customer, "Notes stay inside");
         await using var customer = await app.ConnectTicketHubAsync(Customer);
         await using var agent = await app.ConnectTicketHubAsync(Agent);
+        var seen = (await customer.InvokeAsync<TicketDto>("GetTicket", ticket.Number)).Summary;
 
         await agent.InvokeAsync<TicketReplyResult>("ReplyToTicket", ticket.Number, "INTERNAL: refund approved by finance", true, null);
         var api = await app.ApiAsync(Agent);
@@ -86,11 +87,20 @@ public sealed class TicketLeakTests(TicketsApp app) : IClassFixture<TicketsApp>
             Assert.Equal(HttpStatusCode.Created, note.StatusCode);
         }
 
-        await agent.InvokeAsync<TicketReplyResult>("ReplyToTicket", ticket.Number, "Your refund is on its way.", false, null);
+        // Not even the customer's version or "updated" time moved: nothing says staff wrote something.
+        var afterNotes = (await customer.InvokeAsync<TicketDto>("GetTicket", ticket.Number)).Summary;
+        Assert.Equal((seen.Version, seen.UpdatedAt), (afterNotes.Version, afterNotes.UpdatedAt));
+
+        var answer = await agent.InvokeAsync<TicketReplyResult>("ReplyToTicket", ticket.Number, "Your refund is on its way.", false, null);
 
         // The public reply is the barrier: everything sent to the customer before it is in the list.
         var received = await customer.TicketEntryAdded.UntilAsync(e => e.Entry.Body == "Your refund is on its way.");
         Assert.DoesNotContain(received, e => e.Entry.Kind == TicketEntryKind.InternalNote || (e.Entry.Body ?? "").Contains("INTERNAL", StringComparison.Ordinal));
+        // The reply's change is the first the customer heard of, one version on from what they had.
+        var changed = await customer.TicketChanged.UntilAsync(t => t.Version > seen.Version);
+        var only = Assert.Single(changed);
+        Assert.Equal((seen.Version + 1, answer.Entry.At), (only.Version, only.UpdatedAt));
+        Assert.Null(only.FirstResponse);
         // The desk connection did get the notes.
         await agent.TicketEntryAdded.NextMatchingAsync(e => e.Entry.Body == "INTERNAL: second note");
 
