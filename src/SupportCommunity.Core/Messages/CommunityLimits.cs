@@ -28,6 +28,13 @@ public sealed class CommunityLimits
 
     public TimeSpan FloodWindow { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the hub holds a "too fast" refusal (flood limit, slow mode, reports) before it answers, never longer
+    /// than the refusal's retry-after. A connection's calls run one at a time, so a client hammering the hub is slowed
+    /// to one attempt per pause per connection and costs the room next to nothing. Zero answers at once.
+    /// </summary>
+    public TimeSpan ThrottledAnswerPause { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long members may edit their own messages. Community managers edit any message at any time.</summary>
     public TimeSpan EditWindow { get; set; } = TimeSpan.FromHours(24);
 

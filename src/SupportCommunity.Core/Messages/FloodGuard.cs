@@ -61,19 +61,20 @@ public sealed class FloodGuard : IDisposable
     }
 
     /// <summary>
-    /// Refuses at once, without counting, a sender who is over the limit already on this node, so that a flood is
-    /// turned away before it costs any database work. The send is counted later, by <see cref="ChargeAsync"/>.
+    /// The refusal for a sender who is over the limit already on this node, without counting anything, so that a
+    /// flood is turned away before it costs any database work; null while they are under it. The send itself is
+    /// counted later, by <see cref="ChargeAsync"/>.
     /// </summary>
-    public void EnsureUnderLimit(Actor actor, int roomId)
+    public CommunityException? RefusalIfOverLimit(Actor actor, int roomId)
     {
         if (actor.IsStaff)
         {
-            return;
+            return null;
         }
 
         // Asking for no permit answers whether any is left, and when one will be.
         using var lease = _limiter.AttemptAcquire(Key(actor, roomId), permitCount: 0);
-        Check(lease);
+        return Refusal(lease);
     }
 
     /// <summary>As <see cref="Charge"/>, asking the shared window when there is one.</summary>
@@ -92,14 +93,22 @@ public sealed class FloodGuard : IDisposable
 
     private void Check(RateLimitLease lease)
     {
+        if (Refusal(lease) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
+    private CommunityException? Refusal(RateLimitLease lease)
+    {
         if (lease.IsAcquired)
         {
-            return;
+            return null;
         }
 
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : _window;
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        throw new CommunityException(
+        return new CommunityException(
             CommunityError.TooManyRequests,
             $"You're sending messages too fast. Try again in {seconds} s.",
             TimeSpan.FromSeconds(seconds));

@@ -53,25 +53,22 @@ public sealed partial class MessageService(
                 ?? throw CommunityException.Invalid($"There is no message {parent} in this room to reply to.");
         }
 
+        // A sender already over the flood limit is turned away before any other database work but one lookup: a
+        // retry of a send that was stored is answered with it; a new send over the limit is what staff see.
+        if (floodGuard.RefusalIfOverLimit(actor, room.Id) is { } flood)
+        {
+            if (await FindStoredAsync(actor, room, clientMessageId, cancellationToken) is { } retried)
+            {
+                return retried;
+            }
+
+            await refusals.ThrottledAsync(actor, room, flood.Message);
+            throw flood;
+        }
+
         Admission admitted;
         try
         {
-            // A sender already over the flood limit is turned away before any other database work.
-            try
-            {
-                floodGuard.EnsureUnderLimit(actor, room.Id);
-            }
-            catch (CommunityException flood)
-            {
-                // A retry of a stored send is answered below; a new send over the limit is what staff see.
-                if (await FindStoredAsync(actor, room, clientMessageId, cancellationToken) is null)
-                {
-                    await refusals.ThrottledAsync(actor, room, flood.Message);
-                }
-
-                throw;
-            }
-
             // Lock, rules, slow mode, links, automod, duplicates: refused before anything is queued or stored.
             admitted = await admission.CheckAsync(actor, room, clientMessageId, text, replyToSequence, cancellationToken);
         }

@@ -1,9 +1,14 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using SupportCommunity.Messages;
 
 namespace SupportCommunity.Web.Realtime;
 
-/// <summary>Turns refusals into a HubException with their clear message, and anything else into a generic one.</summary>
-public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilter
+/// <summary>
+/// Turns refusals into a HubException with their clear message, and anything else into a generic one. A "too fast"
+/// refusal is answered after <see cref="CommunityLimits.ThrottledAnswerPause"/>: the flooder waits, not the room.
+/// </summary>
+public sealed partial class HubErrorFilter(IOptions<CommunityLimits> limits, ILogger<HubErrorFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(
         HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
@@ -14,6 +19,11 @@ public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHu
         }
         catch (CommunityException ex)
         {
+            if (ex.Error == CommunityError.TooManyRequests)
+            {
+                await PauseAsync(ex.RetryAfter, invocationContext.Context.ConnectionAborted);
+            }
+
             throw new HubException(ex.Message);
         }
         catch (HubException)
@@ -29,6 +39,21 @@ public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHu
         {
             Failed(ex, invocationContext.HubMethodName);
             throw new HubException("Something went wrong on our side. Please try again.");
+        }
+    }
+
+    private async Task PauseAsync(TimeSpan? retryAfter, CancellationToken connectionAborted)
+    {
+        var pause = limits.Value.ThrottledAnswerPause;
+        if (retryAfter is { } limit && limit < pause)
+        {
+            pause = limit;
+        }
+
+        if (pause > TimeSpan.Zero)
+        {
+            // Ends early, without an error of its own, when the connection goes.
+            await Task.Delay(pause, connectionAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

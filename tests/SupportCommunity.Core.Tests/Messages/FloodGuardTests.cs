@@ -33,7 +33,7 @@ public sealed class FloodGuardTests
     }
 
     [Fact]
-    public void EnsureUnderLimit_CountsNothingAndRefusesOnlyOnceTheLimitIsReached()
+    public void RefusalIfOverLimit_CountsNothingAndRefusesOnlyOnceTheLimitIsReached()
     {
         using var guard = Guard();
         var customer = User(CommunityRoles.Customer);
@@ -44,15 +44,15 @@ public sealed class FloodGuardTests
 
         for (var i = 0; i < 10; i++)
         {
-            guard.EnsureUnderLimit(customer, roomId: 1);
+            Assert.Null(guard.RefusalIfOverLimit(customer, roomId: 1));
         }
 
         guard.Charge(customer, roomId: 1);
-        var refusal = Assert.Throws<CommunityException>(() => guard.EnsureUnderLimit(customer, roomId: 1));
-        Assert.Equal(CommunityError.TooManyRequests, refusal.Error);
-        Assert.NotNull(refusal.RetryAfter);
-        guard.EnsureUnderLimit(customer, roomId: 2);
-        guard.EnsureUnderLimit(User(CommunityRoles.CommunityManager), roomId: 1);
+        var refusal = guard.RefusalIfOverLimit(customer, roomId: 1);
+        Assert.Equal(CommunityError.TooManyRequests, refusal?.Error);
+        Assert.NotNull(refusal?.RetryAfter);
+        Assert.Null(guard.RefusalIfOverLimit(customer, roomId: 2));
+        Assert.Null(guard.RefusalIfOverLimit(User(CommunityRoles.CommunityManager), roomId: 1));
     }
 
     [Fact]

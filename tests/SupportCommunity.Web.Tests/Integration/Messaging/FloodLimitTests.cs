@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using SupportCommunity.Messages;
 using static SupportCommunity.Web.Tests.Integration.Accounts;
 
@@ -76,5 +77,38 @@ public sealed class FloodLimitTests(FloodLimitedAppFactory app) : IClassFixture<
         }
 
         Assert.Equal(before + 12, await api.GetLastSequenceAsync(Feedback));
+    }
+}
+
+/// <summary>The flood limit with a long window and a long hold on "too fast" answers, so a held answer stays held.</summary>
+public sealed class HeldRefusalAppFactory : CommunityAppFactory
+{
+    protected override void ConfigureSettings(IDictionary<string, string?> settings)
+    {
+        settings["Limits:FloodMessages"] = "5";
+        settings["Limits:FloodWindow"] = "00:01:00";
+        settings["Limits:ThrottledAnswerPause"] = "00:01:00";
+    }
+}
+
+/// <summary>A flooder over the hub waits for its refusal; the room does not.</summary>
+public sealed class HeldRefusalTests(HeldRefusalAppFactory app) : IClassFixture<HeldRefusalAppFactory>
+{
+    [Fact]
+    public async Task FloodersRefusal_IsHeld_WhileOtherMembersSendAtOnce()
+    {
+        await using var flooder = await app.ConnectAsync(Customer);
+        await using var member = await app.ConnectAsync(Member);
+        for (var i = 1; i <= 5; i++)
+        {
+            await flooder.SendAsync(Feedback, $"spam {i}");
+        }
+
+        var held = flooder.Connection.InvokeAsync<MessageDto>("SendMessage", Feedback, Guid.NewGuid(), "spam 6");
+        var first = await member.SendAsync(Feedback, "A real question, answered while the flooder waits");
+        var second = await member.SendAsync(Feedback, "And another one");
+
+        Assert.Equal(first.Sequence + 1, second.Sequence);
+        Assert.False(held.IsCompleted, "the flooder's refusal is held for the pause, not answered at once");
     }
 }
