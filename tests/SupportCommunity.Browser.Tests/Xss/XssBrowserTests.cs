@@ -83,6 +83,45 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task PrivateConversations_CustomerAndStaffReadEveryPayload_NothingRunsAndMarkupShowsAsText()
+    {
+        var clock = Stopwatch.StartNew();
+        var (customer, probe) = Start(fixture.Customer, fixture.CustomerProbe);
+
+        // The customer's side: every private message, and the question it came from as plain text.
+        await customer.Page.GotoAsync($"conversations/{Seed.ConversationSlug}");
+        var main = customer.Page.GetByTestId("conversation-main");
+        await Expect(main.Locator("[data-testid=room][data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(customer.Page.Locator(".conversation-source-excerpt")).ToHaveTextAsync($"“{XssCorpus.All[0].Text}”");
+        var conversation = await WalkAsync(customer.Page, main.GetByTestId("message-list"), Seed.ConversationSequences);
+        AssertLiteralBodies(conversation, Seed.PrivateMessageOf, "private conversation");
+
+        // The conversation tickets were escalated from: each notice quotes a payload subject inside markdown.
+        await customer.Page.GotoAsync($"conversations/{Seed.SubjectConversationSlug}");
+        var notices = customer.Page.GetByTestId("conversation-main");
+        await Expect(notices.Locator("[data-testid=room][data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var subjects = await WalkAsync(customer.Page, notices.GetByTestId("message-list"), Seed.SubjectConversationSequences);
+        Assert.Contains(subjects.Bodies.Values, body => body.Contains("<img src=x onerror=alert(1)>", StringComparison.Ordinal));
+        Assert.Contains(subjects.Bodies.Values, body => body.Contains("<iframe srcdoc=\"<script>top.__pwned()</script>\"></iframe>", StringComparison.Ordinal));
+
+        // The list of conversations.
+        await customer.Page.GotoAsync("conversations");
+        await Expect(customer.Page.GetByTestId("conversation-row")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
+        await Expect(customer.Page.Locator($"[data-testid=conversation-row][data-slug='{Seed.ConversationSlug}']")).ToContainTextAsync(XssCorpus.All[0].Text);
+        await AssertCleanAsync(customer, probe, "private conversations (customer)", clock, conversation.Bodies.Count + subjects.Bodies.Count);
+
+        // Staff's side: the notes beside the conversation.
+        clock.Restart();
+        var (manager, managerProbe) = Start(fixture.Manager, fixture.ManagerProbe);
+        await manager.Page.GotoAsync($"conversations/{Seed.ConversationSlug}");
+        var notesPanel = manager.Page.GetByTestId("staff-notes");
+        await Expect(notesPanel.Locator("[data-testid=room][data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var notes = await WalkAsync(manager.Page, notesPanel.GetByTestId("message-list"), Seed.NoteSequences);
+        AssertLiteralBodies(notes, Seed.NoteOf, "staff notes");
+        await AssertCleanAsync(manager, managerProbe, "staff notes", clock, notes.Bodies.Count);
+    }
+
+    [Fact]
     public async Task NotificationBell_CustomerLoadsEveryEntry_NothingRunsAndExcerptsShowAsText()
     {
         var clock = Stopwatch.StartNew();
@@ -486,6 +525,9 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
     {
         await Expect(list).ToBeVisibleAsync();
         var scroller = await list.ElementHandleAsync();
+        // chat.js watches the list once the view is interactive; before that, nothing loads on scroll and its first
+        // pin to the bottom would come in the middle of the walk.
+        await page.WaitForFunctionAsync("el => el.__chat !== undefined", scroller, new() { Timeout = 15_000 });
         var rendered = new Rendered([], []);
         var top = true;
         for (var step = 0; step < 200; step++)
@@ -510,11 +552,12 @@ public sealed class XssBrowserTests(XssFixture fixture, ITestOutputHelper output
                 }
                 """,
                 top);
-            top = false;
-            if (!moved)
+            if (!moved && !top)
             {
                 break;
             }
+
+            top = false;
 
             // Virtualize renders the rows that scrolled into view on its next round trip. If the rows in view were
             // all rendered already, nothing changes: the next step goes on.
