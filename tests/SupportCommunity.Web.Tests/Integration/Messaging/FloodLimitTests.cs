@@ -7,7 +7,7 @@ using static SupportCommunity.Web.Tests.Integration.Accounts;
 namespace SupportCommunity.Web.Tests.Integration.Messaging;
 
 /// <summary>The app with the flood limit of design.md §5: 5 messages per 5 s per user and room.</summary>
-public sealed class FloodLimitedAppFactory : CommunityAppFactory
+public class FloodLimitedAppFactory : CommunityAppFactory
 {
     protected override void ConfigureSettings(IDictionary<string, string?> settings)
     {
@@ -81,11 +81,11 @@ public sealed class FloodLimitTests(FloodLimitedAppFactory app) : IClassFixture<
 }
 
 /// <summary>The flood limit with a long window and a long hold on "too fast" answers, so a held answer stays held.</summary>
-public sealed class HeldRefusalAppFactory : CommunityAppFactory
+public sealed class HeldRefusalAppFactory : FloodLimitedAppFactory
 {
     protected override void ConfigureSettings(IDictionary<string, string?> settings)
     {
-        settings["Limits:FloodMessages"] = "5";
+        base.ConfigureSettings(settings);
         settings["Limits:FloodWindow"] = "00:01:00";
         settings["Limits:ThrottledAnswerPause"] = "00:01:00";
     }
