@@ -66,11 +66,15 @@ public sealed partial class CommunityNotifier(
         {
             if (roomEvent is RightsChanged)
             {
-                // The desk group carries internal notes: it follows the roles as they are now.
-                var desk = TicketRules.WorksDesk(await actors.GetAsync(userId, "", CancellationToken.None));
-                foreach (var id in ids)
+                // The desk group carries internal notes, the moderators' group the queue's changes: both follow the
+                // roles as they are now, so a grant takes effect live and a revocation ends the feed at once.
+                var actor = await actors.GetAsync(userId, "", CancellationToken.None);
+                foreach (var (group, member) in new[] { (HubGroups.Desk, TicketRules.WorksDesk(actor)), (HubGroups.Moderators, ModerationQueueService.MaySee(actor)) })
                 {
-                    await (desk ? hub.Groups.AddToGroupAsync(id, HubGroups.Desk) : hub.Groups.RemoveFromGroupAsync(id, HubGroups.Desk));
+                    foreach (var id in ids)
+                    {
+                        await (member ? hub.Groups.AddToGroupAsync(id, group) : hub.Groups.RemoveFromGroupAsync(id, group));
+                    }
                 }
 
                 await hub.Clients.Clients(ids).RightsChanged();

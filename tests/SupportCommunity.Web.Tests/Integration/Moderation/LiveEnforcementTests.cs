@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
 using SupportCommunity.Moderation;
+using SupportCommunity.Web.Tests.Integration.Conversations;
 using static SupportCommunity.Web.Tests.Integration.Accounts;
 
 namespace SupportCommunity.Web.Tests.Integration.Moderation;
@@ -146,6 +147,35 @@ public sealed class LiveEnforcementTests(CommunityAppFactory app) : IClassFixtur
         await HubAssert.RefusedAsync(
             () => volunteer.Connection.InvokeAsync<MessageDto>("ModerateDeleteMessage", second.Id, "Spam").WaitAsync(CommunityAppFactory.Timeout),
             "You can only delete messages in rooms you moderate.");
+    }
+
+    [Fact]
+    public async Task GrantAndRevokeVolunteerModerator_LiveConnection_StartsAndStopsTheQueueFeedWithoutReconnecting()
+    {
+        var (userId, email) = await Members.RegisterAsync(app, "Queue volunteer");
+        await using var volunteer = await app.ConnectClientAsync(email);
+        await using var admin = await app.ConnectAsync(Admin);
+        await using var author = await app.ConnectAsync(Customer2);
+        await using var reporter = await app.ConnectAsync(Customer);
+        await volunteer.JoinRoomAsync(General);
+
+        await admin.Connection.InvokeAsync<MemberRightsDto>("GrantRole", userId, CommunityRoles.VolunteerModerator, new[] { General }, "Helps with reports")
+            .WaitAsync(CommunityAppFactory.Timeout);
+        await volunteer.Seen.All.UntilAsync(e => e.Name == "RightsChanged");
+        var first = await author.SendAsync(General, "Cheap followers, DM me");
+        await reporter.ReportAsync(first.Id, "spam");
+        // The queue's hint reaches the same connection, opened before the grant.
+        await volunteer.Seen.All.UntilAsync(e => e.Name == "ModerationQueueChanged");
+
+        await admin.Connection.InvokeAsync<MemberRightsDto>("RevokeRole", userId, CommunityRoles.VolunteerModerator, null, "Stepped down")
+            .WaitAsync(CommunityAppFactory.Timeout);
+        await volunteer.Seen.All.UntilAsync(e => e.Name == "RightsChanged");
+        var second = await author.SendAsync(General, "More cheap followers, DM me");
+        await reporter.ReportAsync(second.Id, "spam");
+        // A barrier: events reach a connection in order, so a hint sent after the revocation would be in before it.
+        await author.SendAsync(General, "barrier-after-revoke");
+        var seen = await volunteer.Seen.All.UntilAsync(e => e.Name == "MessageReceived" && e.Contains("barrier-after-revoke"));
+        Assert.DoesNotContain(seen, e => e.Name == "ModerationQueueChanged");
     }
 
     [Fact]
