@@ -36,8 +36,11 @@ public sealed class CallerAccount
 
     public required HttpClient Api { get; init; }
 
-    /// <summary>Null for the community-banned member, whom the hub refuses.</summary>
-    public HubConnection? Hub { get; set; }
+    /// <summary>
+    /// Opened before the sanction, whose notice never reached it (as on another node with the bus down): every call
+    /// must still meet the services' refusal. A new connection of a community-banned member is refused outright.
+    /// </summary>
+    public required HubConnection Hub { get; init; }
 }
 
 /// <summary>
@@ -97,16 +100,11 @@ public sealed class AccessApp : CommunityAppFactory, IAsyncLifetime
             await messages.SendAsync(ManagerActor, conversation.Slug, Guid.NewGuid(), $"Hello {caller}, let's look at it here.");
             var api = CreateClient();
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await LoginAsync(email));
-            var account = new CallerAccount
+            _accounts[caller] = new CallerAccount
             {
                 UserId = id, Email = email, Actor = actor, OwnMessages = own, Conversation = conversation, Api = api,
+                Hub = (await ConnectAsync(email)).Connection,
             };
-            if (caller != Caller.CommunityBanned)
-            {
-                account.Hub = (await ConnectAsync(email)).Connection;
-            }
-
-            _accounts[caller] = account;
         }
 
         // The sanctions come last, written as setup (no bus notice): the connections opened before stay open, as a
@@ -163,10 +161,7 @@ public sealed class AccessApp : CommunityAppFactory, IAsyncLifetime
         foreach (var account in _accounts.Values)
         {
             account.Api.Dispose();
-            if (account.Hub is { } hub)
-            {
-                await hub.DisposeAsync();
-            }
+            await account.Hub.DisposeAsync();
         }
     }
 }
