@@ -335,7 +335,7 @@ public sealed class CommunityHub(
         var actor = await CurrentActorAsync();
         // A member banned from the room since joining is refused here too (cached: no query).
         _ = await rooms.GetAsync(actor, roomSlug, Context.ConnectionAborted);
-        await typing.SendAsync(actor, roomSlug);
+        await typing.SendInRoomAsync(actor, roomSlug, Context.ConnectionAborted);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
