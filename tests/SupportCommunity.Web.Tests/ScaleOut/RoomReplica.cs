@@ -195,6 +195,15 @@ public sealed class RoomReplica : IAsyncDisposable
         }
     }
 
+    /// <summary>True when the new message with this sequence was pushed to it live (not only caught up).</summary>
+    public bool ReceivedLive(long sequence)
+    {
+        lock (_gate)
+        {
+            return _liveSeen.Contains(sequence);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
