@@ -44,8 +44,43 @@ public sealed class RedisFlappingTests(ITestOutputHelper output) : IAsyncLifetim
             var senders = clients.Where(c => !c.Name.Contains("reader", StringComparison.Ordinal)).ToList();
             var readerOnA = clients.Single(c => c.Name == "alex@A(reader)");
             var readerOnB = clients.Single(c => c.Name == "maya@B(reader)");
+            // Edits ride the same fan-out and can be missed the same way: one member per node keeps editing notes of
+            // their own (not part of the traffic's figures) all through the flapping.
+            var editors = new[] { clients.Single(c => c.Name == "jordan@A"), clients.Single(c => c.Name == "priya@B") };
+            var notes = new List<(RoomReplica Editor, long Id)>();
+            foreach (var editor in editors)
+            {
+                for (var i = 1; i <= 3; i++)
+                {
+                    notes.Add((editor, (await editor.SendAsync($"{editor.Name} note {i}")).Ack.Id));
+                }
+            }
+
             // Two senders per node, 5 messages/s each.
             await using var traffic = Traffic.Start(senders, TimeSpan.FromMilliseconds(200));
+            using var stopEditing = new CancellationTokenSource();
+            var editFailures = new List<string>();
+            var edits = 0;
+            var editing = Task.Run(async () =>
+            {
+                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(150));
+                for (var n = 0; await WaitTick(timer, stopEditing.Token); n++)
+                {
+                    var (editor, id) = notes[n % notes.Count];
+                    try
+                    {
+                        await editor.EditAsync(id, $"{editor.Name} note edited {n} ({traffic.Phase})");
+                        Interlocked.Increment(ref edits);
+                    }
+                    catch (Exception ex)
+                    {
+                        lock (editFailures)
+                        {
+                            editFailures.Add($"edit {n} by {editor.Name}: {ex.GetType().Name}: {ex.Message}");
+                        }
+                    }
+                }
+            });
             var phaseTimeout = TimeSpan.FromSeconds(20);
             await traffic.WaitForMoreAcksAsync(40, phaseTimeout);
 
@@ -95,7 +130,14 @@ public sealed class RedisFlappingTests(ITestOutputHelper output) : IAsyncLifetim
 
             traffic.Phase = "after";
             await traffic.WaitForMoreAcksAsync(40, phaseTimeout);
+            await stopEditing.CancelAsync();
+            await editing;
             await traffic.StopAsync();
+            output.WriteLine($"{edits} edits of {notes.Count} notes made meanwhile, {editFailures.Count} failed");
+            foreach (var failure in editFailures)
+            {
+                output.WriteLine(failure);
+            }
 
             var report = await Scenario.FinishAsync(output, _cluster, General, clients, traffic, $"Redis down and up every 5 s, {Cycles} times");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -106,6 +148,7 @@ public sealed class RedisFlappingTests(ITestOutputHelper output) : IAsyncLifetim
             // Nobody reconnected: the nodes and their hub connections lived through every outage.
             Assert.All(clients, c => Assert.Equal((0, c.Node!.Name), (c.Reconnects, c.NodesVisited)));
             // Every outage was followed by at least one Resync to every client.
+            Assert.Empty(editFailures);
             Assert.All(clients, c => Assert.True(c.ResyncsReceived >= Cycles, $"{c.Name} got {c.ResyncsReceived} Resyncs for {Cycles} outages"));
             Assert.All(
                 traffic.Acked.Where(s => s.Phase.StartsWith("down", StringComparison.Ordinal)),
@@ -114,6 +157,18 @@ public sealed class RedisFlappingTests(ITestOutputHelper output) : IAsyncLifetim
         finally
         {
             await Scenario.DisposeAllAsync(clients);
+        }
+    }
+
+    private static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken stop)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
