@@ -44,7 +44,21 @@ public sealed partial class MessageService(
         }
 
         var room = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
-        await EnsureMayPostAsync(actor, room.Id, cancellationToken);
+        try
+        {
+            await EnsureMayPostAsync(actor, room.Id, cancellationToken);
+        }
+        catch (CommunityException)
+        {
+            // A retry of a send stored before the sanction (its acknowledgement was lost) is answered with it: the
+            // message is there for everyone, so telling its author it was not sent would be wrong.
+            if (await FindStoredAsync(actor, room, clientMessageId, cancellationToken) is { } stored)
+            {
+                return stored;
+            }
+
+            throw;
+        }
         var text = MessageText.Normalize(body, _limits.MaxBodyLength);
         if (replyToSequence is { } parent)
         {
@@ -238,9 +252,23 @@ public sealed partial class MessageService(
         }
 
         var now = clock.GetUtcNow();
-        var previous = message.Body;
-        await ChangeAsync(db, room, message, m =>
+        var changed = await ChangeAsync(db, room, message, stillApplies: m =>
         {
+            // Deleted or hidden since it was read (a deletion racing this edit): refused as if it had been then.
+            if (m.DeletedAt is not null)
+            {
+                throw new CommunityException(CommunityError.Conflict, "This message was deleted and can no longer be edited.");
+            }
+
+            if (m.HiddenAt is not null && !actor.ManagesCommunity)
+            {
+                throw new CommunityException(CommunityError.Conflict, "This message is hidden while a moderator reviews it and can't be edited.");
+            }
+
+            return m.Body != text;
+        }, m =>
+        {
+            var previous = m.Body;
             // Every edit keeps the text it replaced (ADR-0008): staff see the history in the audit view.
             db.MessageEdits.Add(new MessageEdit { MessageId = m.Id, Body = previous, EditedAt = now, EditedById = actor.UserId });
             if (!isAuthor)
@@ -254,7 +282,11 @@ public sealed partial class MessageService(
         }, cancellationToken);
 
         var dto = MessageDto.From(message, room.Slug);
-        await PublishAsync(new MessageChanged(dto));
+        if (changed)
+        {
+            await PublishAsync(new MessageChanged(dto));
+        }
+
         return dto;
     }
 
@@ -299,7 +331,18 @@ public sealed partial class MessageService(
             await scope.EnsureMayActOnAsync(actor, message.AuthorId, message.AuthorRole, cancellationToken: cancellationToken);
         }
 
-        if (message.DeletedAt is not null)
+        var now = clock.GetUtcNow();
+        // Deleted meanwhile (by its author and a moderator at once, say): nothing more to change.
+        if (message.DeletedAt is not null || !await ChangeAsync(db, room, message, stillApplies: m => m.DeletedAt is null, m =>
+        {
+            m.DeletedAt = now;
+            m.DeletedById = actor.UserId;
+            if (!isAuthor)
+            {
+                AuditLog.Add(db, actor, AuditActions.MessageDelete, reason ?? NoReason, now, m.AuthorId, m.AuthorName, room.Id, m.Id,
+                    before: m.Body, after: null);
+            }
+        }, cancellationToken, alsoStore is null ? null : () => alsoStore(db, message)))
         {
             if (alsoStore is not null)
             {
@@ -311,18 +354,6 @@ public sealed partial class MessageService(
 
             return MessageDto.From(message, room.Slug);
         }
-
-        var now = clock.GetUtcNow();
-        await ChangeAsync(db, room, message, m =>
-        {
-            m.DeletedAt = now;
-            m.DeletedById = actor.UserId;
-            if (!isAuthor)
-            {
-                AuditLog.Add(db, actor, AuditActions.MessageDelete, reason ?? NoReason, now, m.AuthorId, m.AuthorName, room.Id, m.Id,
-                    before: m.Body, after: null);
-            }
-        }, cancellationToken, alsoStore is null ? null : () => alsoStore(db, message));
 
         var dto = MessageDto.From(message, room.Slug);
         await PublishAsync(new MessageChanged(dto));
@@ -469,9 +500,14 @@ public sealed partial class MessageService(
         var message = await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId, cancellationToken)
             ?? throw CommunityException.NotFound($"There is no message {messageId}.");
         var room = await db.Rooms.AsNoTracking().SingleAsync(r => r.Id == message.RoomId, cancellationToken);
-        var change = plan(message);
+        Action<Message>? change;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // Plan on the message as stored once the room's row is locked, not as first read (see ChangeAsync).
+            await db.Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Revision, r => r.Revision), cancellationToken);
+            await db.Entry(message).ReloadAsync(cancellationToken);
+            change = plan(message);
             if (change is not null)
             {
                 await db.Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(
@@ -494,12 +530,31 @@ public sealed partial class MessageService(
         return dto;
     }
 
-    private static async Task ChangeAsync(
-        CommunityDbContext db, Room room, Message message, Action<Message> change, CancellationToken cancellationToken, Func<Task>? alsoStore = null)
+    /// <summary>
+    /// Changes a message under a new room revision, in one transaction. The message was read before: once the room's
+    /// row is locked (every change in the room takes that lock first), it is read again and
+    /// <paramref name="stillApplies"/> decides on what is stored now, so two changes that raced (an edit and a
+    /// deletion) cannot both apply to what each read: the later one would write over the other and publish a state that
+    /// was never stored. False from it, or a throw, leaves everything as it was. Returns whether the change was made.
+    /// </summary>
+    private static async Task<bool> ChangeAsync(
+        CommunityDbContext db,
+        Room room,
+        Message message,
+        Func<Message, bool> stillApplies,
+        Action<Message> change,
+        CancellationToken cancellationToken,
+        Func<Task>? alsoStore = null)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(
             s => s.SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
+        await db.Entry(message).ReloadAsync(cancellationToken);
+        if (!stillApplies(message))
+        {
+            return false; // rolled back with the transaction: no new revision
+        }
+
         message.Revision = await db.Rooms.Where(r => r.Id == room.Id).Select(r => r.Revision).SingleAsync(cancellationToken);
         change(message);
         if (alsoStore is not null)
@@ -509,6 +564,7 @@ public sealed partial class MessageService(
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>The keyset page query, compiled once: pages are the hottest read (every join and scroll).</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using SupportCommunity.Web.Tests.Integration;
 
 namespace SupportCommunity.Web.Tests.ScaleOut;
@@ -18,11 +19,14 @@ public sealed class Cluster : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, Task<string>> _tokens = new(StringComparer.OrdinalIgnoreCase);
 
-    private Cluster(string redisEndpoint, string folder, Dictionary<string, string?> settings)
+    private readonly Action<ScaleOutNode, IServiceCollection>? _services;
+
+    private Cluster(string redisEndpoint, string folder, Dictionary<string, string?> settings, Action<ScaleOutNode, IServiceCollection>? services)
     {
         RedisEndpoint = redisEndpoint;
         Folder = folder;
         Settings = settings;
+        _services = services;
     }
 
     public string RedisEndpoint { get; }
@@ -42,9 +46,15 @@ public sealed class Cluster : IAsyncDisposable
 
     public TimeSpan PresenceExpiry => TimeSpan.Parse(Settings["Redis:PresenceExpiry"]!, CultureInfo.InvariantCulture);
 
-    /// <summary>Starts the nodes one after another. <paramref name="configure"/> changes the shared settings.</summary>
+    /// <summary>
+    /// Starts the nodes one after another. <paramref name="configure"/> changes the shared settings;
+    /// <paramref name="services"/> changes a node's services after the app's own (a fault seam, for example).
+    /// </summary>
     public static async Task<Cluster> StartAsync(
-        string redisEndpoint, int nodes = 2, Action<IDictionary<string, string?>>? configure = null)
+        string redisEndpoint,
+        int nodes = 2,
+        Action<IDictionary<string, string?>>? configure = null,
+        Action<ScaleOutNode, IServiceCollection>? services = null)
     {
         var root = Environment.GetEnvironmentVariable("SUPPORTCOMMUNITY_TEST_TMP") is { Length: > 0 } tmp ? tmp : Path.GetTempPath();
         var id = Guid.NewGuid().ToString("N");
@@ -63,7 +73,7 @@ public sealed class Cluster : IAsyncDisposable
         };
         configure?.Invoke(settings);
 
-        var cluster = new Cluster(redisEndpoint, folder, settings);
+        var cluster = new Cluster(redisEndpoint, folder, settings, services);
         try
         {
             for (var i = 0; i < nodes; i++)
@@ -83,7 +93,7 @@ public sealed class Cluster : IAsyncDisposable
     /// <summary>Starts one more node on the same database and Redis.</summary>
     public async Task<ScaleOutNode> StartNodeAsync(string name)
     {
-        var node = new ScaleOutNode(name, Settings);
+        var node = new ScaleOutNode(name, Settings, _services);
         lock (_gate)
         {
             _nodes.Add(node);
@@ -118,6 +128,15 @@ public sealed class Cluster : IAsyncDisposable
         lock (_gate)
         {
             return _live.Contains(node);
+        }
+    }
+
+    /// <summary>Takes the node out of the load balancer at once (it died): new connections go to the others.</summary>
+    public void TakeOutOfRotation(ScaleOutNode node)
+    {
+        lock (_gate)
+        {
+            _live.Remove(node);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using SupportCommunity.Messages;
 using SupportCommunity.Web.Realtime;
@@ -35,6 +36,7 @@ public sealed class RoomReplica : IAsyncDisposable
         Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     private readonly List<Task> _reconnects = [];
+    private readonly SemaphoreSlim _reconnecting = new(1, 1);
     private HubConnection? _connection;
     private Task _worker = Task.CompletedTask;
     private long _firstHeld = -1;
@@ -156,11 +158,13 @@ public sealed class RoomReplica : IAsyncDisposable
 
     /// <summary>
     /// Sends a message and returns the acknowledged one. When the call fails (its node went away), waits for the
-    /// reconnection and sends again with the same client message id, so the message is stored once.
+    /// reconnection and sends again with the same client message id, so the message is stored once. Without
+    /// <paramref name="retryRefusals"/>, an answer from the server refusing the send (a <see cref="HubException"/>)
+    /// is final.
     /// </summary>
-    public async Task<SentMessage> SendAsync(string body)
+    public async Task<SentMessage> SendAsync(string body, Guid? clientMessageId = null, bool retryRefusals = true)
     {
-        var id = Guid.NewGuid();
+        var id = clientMessageId ?? Guid.NewGuid();
         var total = Stopwatch.StartNew();
         var errors = new List<string>();
         for (var attempt = 1; ; attempt++)
@@ -172,7 +176,7 @@ public sealed class RoomReplica : IAsyncDisposable
                 var ack = await connection.InvokeAsync<MessageDto>("SendMessage", Room, id, body).WaitAsync(CallTimeout);
                 return new SentMessage(Name, id, body, ack, call.Elapsed, total.Elapsed, attempt, errors);
             }
-            catch (Exception ex) when (attempt < MaxSendAttempts && !_disposed)
+            catch (Exception ex) when (attempt < MaxSendAttempts && !_disposed && (retryRefusals || ex is not HubException))
             {
                 errors.Add($"{ex.GetType().Name}: {ex.Message}");
                 await AfterFailedCallAsync(connection);
@@ -186,12 +190,64 @@ public sealed class RoomReplica : IAsyncDisposable
     public async Task<MessageDto> DeleteAsync(long messageId) =>
         await (await ConnectedAsync()).InvokeAsync<MessageDto>("DeleteMessage", messageId).WaitAsync(CallTimeout);
 
+    /// <summary>Any other hub call (moderation, sanctions), on the connection it holds now.</summary>
+    public async Task<T> CallAsync<T>(string method, params object?[] args) =>
+        await (await ConnectedAsync()).InvokeCoreAsync<T>(method, args).WaitAsync(CallTimeout);
+
+    /// <summary>
+    /// Drops its connection on purpose (a closed laptop, a network change) and connects to <paramref name="node"/>,
+    /// rejoining with the last sequence it holds: what it missed meanwhile comes through the catch-up.
+    /// </summary>
+    public async Task ReconnectAsync(ScaleOutNode node)
+    {
+        // One at a time: two at once would leave a second connection in the room, pushing every message twice.
+        await _reconnecting.WaitAsync();
+        try
+        {
+            await ReplaceConnectionAsync(node);
+        }
+        finally
+        {
+            _reconnecting.Release();
+        }
+    }
+
+    private async Task ReplaceConnectionAsync(ScaleOutNode node)
+    {
+        HubConnection? old;
+        lock (_gate)
+        {
+            old = _connection;
+            _connection = null; // its Closed handler then leaves the reconnection to us
+        }
+
+        if (old is not null)
+        {
+            await old.DisposeAsync();
+        }
+
+        await ConnectAsync(node);
+        lock (_gate)
+        {
+            Reconnects++;
+        }
+    }
+
     /// <summary>True when it holds this message in this state (or a newer one).</summary>
     public bool Holds(MessageDto message)
     {
         lock (_gate)
         {
             return _held.TryGetValue(message.Sequence, out var held) && held.Id == message.Id && held.Revision >= message.Revision;
+        }
+    }
+
+    /// <summary>True when the new message with this sequence was pushed to it live (not only caught up).</summary>
+    public bool ReceivedLive(long sequence)
+    {
+        lock (_gate)
+        {
+            return _liveSeen.Contains(sequence);
         }
     }
 
