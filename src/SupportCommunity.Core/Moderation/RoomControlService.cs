@@ -101,17 +101,17 @@ public sealed partial class RoomControlService(
         }, cancellationToken);
     }
 
-    public Task<RoomControlsDto> UnlockAsync(Actor actor, string slug, string? reason = null, CancellationToken cancellationToken = default) =>
-        UnlockCheckedAsync(actor, slug, OptionalReason(reason), cancellationToken);
-
-    private Task<RoomControlsDto> UnlockCheckedAsync(Actor actor, string slug, string reason, CancellationToken cancellationToken) =>
-        ChangeAsync(actor, slug, AuditActions.RoomUnlock, (db, room) =>
+    public Task<RoomControlsDto> UnlockAsync(Actor actor, string slug, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var text = OptionalReason(reason);
+        return ChangeAsync(actor, slug, AuditActions.RoomUnlock, (db, room) =>
         {
             var before = room.LockedAt is null ? "unlocked" : "locked: " + room.LockMessage;
             room.LockedAt = null;
             room.LockMessage = null;
-            AuditLog.Add(db, actor, AuditActions.RoomUnlock, reason, clock.GetUtcNow(), roomId: room.Id, before: before, after: "unlocked");
+            AuditLog.Add(db, actor, AuditActions.RoomUnlock, text, clock.GetUtcNow(), roomId: room.Id, before: before, after: "unlocked");
         }, cancellationToken);
+    }
 
     /// <summary>
     /// One action to calm a room: posts <paramref name="notice"/> as the actor, pins it, and switches slow mode on
