@@ -17,9 +17,10 @@ public static class SlowClientLimits
 
     /// <summary>
     /// A send stuck this long closes the connection (SignalR's default is 10 s). Until then the room's fan-out waits
-    /// for it, so this is also the longest pause one never-reading client can cause the other members.
+    /// for it, so this is also the longest pause one never-reading client can cause the other members. Not shorter:
+    /// a member on a slow link receiving a large catch-up, or a client starved of CPU, must not be cut off for it.
     /// </summary>
-    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
 
     public static void Apply(HttpConnectionDispatcherOptions options)
     {
