@@ -80,14 +80,13 @@ public sealed class CircuitCapBrowserTests(CircuitCapBrowserTests.Fixture fixtur
         }
         finally
         {
+            // The refused tab first, so that it cannot take a slot the others free as they close.
+            sessions.Reverse();
             foreach (var session in sessions)
             {
                 await session.DisposeAsync();
             }
         }
-
-        // Closed browser contexts end their circuits: the address's slots are free again.
-        await fixture.OpenFromLoopbackAsync(0);
     }
 
     /// <summary>The app with small circuit caps, and a Chromium.</summary>
