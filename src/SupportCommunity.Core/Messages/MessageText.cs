@@ -69,6 +69,35 @@ public static class MessageText
         return text;
     }
 
+    /// <summary>
+    /// Normalises a short text that is not a message (a reason, a banner, rules, a name) exactly as
+    /// <see cref="Normalize"/> does, optionally folded to one line. Null when no visible text is left; over
+    /// <paramref name="maxLength"/> it is refused with <paramref name="tooLong"/> (400), which names the field.
+    /// </summary>
+    public static string? NormalizeOptional(string? raw, int maxLength, string tooLong, bool singleLine = true)
+    {
+        if (string.IsNullOrEmpty(raw))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = Normalize(raw, maxLength);
+        }
+        catch (CommunityException ex) when (ex.Error == CommunityError.Invalid)
+        {
+            return null;
+        }
+        catch (CommunityException ex) when (ex.Error == CommunityError.TooLarge)
+        {
+            throw CommunityException.Invalid(tooLong);
+        }
+
+        return singleLine ? Excerpt(text, int.MaxValue) : text;
+    }
+
     private static CommunityException TooLong(int length, int maxLength) =>
         new(CommunityError.TooLarge,
             $"A message can be at most {maxLength:N0} characters; this one has {length:N0}.");

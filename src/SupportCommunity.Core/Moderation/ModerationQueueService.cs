@@ -670,10 +670,9 @@ public sealed partial class ModerationQueueService(
 
     private static string Reason(string? reason)
     {
-        var text = (reason ?? "").Trim();
-        return text.Length is >= MinReason and <= MaxReason
-            ? text
-            : throw CommunityException.Invalid($"Give a reason of {MinReason} to {MaxReason} characters.");
+        var refusal = $"Give a reason of {MinReason} to {MaxReason} characters.";
+        var text = MessageText.NormalizeOptional(reason, MaxReason, refusal) ?? "";
+        return text.Length >= MinReason ? text : throw CommunityException.Invalid(refusal);
     }
 
     private static QueueMessage ToQueue(Message m, string slug) => new(

@@ -75,11 +75,12 @@ public sealed partial class RoomControlService(
             throw CommunityException.Invalid("Slow mode is 0 (off) or 5 seconds to 6 hours (21,600 seconds).");
         }
 
+        var text = OptionalReason(reason);
         return ChangeAsync(actor, slug, AuditActions.RoomSlowMode, (db, room) =>
         {
             var before = SlowModeText(room.SlowModeSeconds);
             room.SlowModeSeconds = seconds;
-            AuditLog.Add(db, actor, AuditActions.RoomSlowMode, reason?.Trim() ?? "", clock.GetUtcNow(), roomId: room.Id,
+            AuditLog.Add(db, actor, AuditActions.RoomSlowMode, text, clock.GetUtcNow(), roomId: room.Id,
                 before: before, after: SlowModeText(seconds));
         }, cancellationToken);
     }
@@ -87,11 +88,9 @@ public sealed partial class RoomControlService(
     /// <summary>Makes the room read-only for members, with <paramref name="message"/> as its banner.</summary>
     public Task<RoomControlsDto> LockAsync(Actor actor, string slug, string? message, CancellationToken cancellationToken = default)
     {
-        var banner = string.IsNullOrWhiteSpace(message) ? DefaultLockMessage : message.Trim();
-        if (banner.Length > MaxLockMessageLength)
-        {
-            throw CommunityException.Invalid($"The lock message is at most {MaxLockMessageLength} characters.");
-        }
+        // The banner is shown to every member: normalised like a message (no NUL, bidi controls or floods), one line.
+        var banner = MessageText.NormalizeOptional(message, MaxLockMessageLength, $"The lock message is at most {MaxLockMessageLength} characters.")
+            ?? DefaultLockMessage;
 
         return ChangeAsync(actor, slug, AuditActions.RoomLock, (db, room) =>
         {
@@ -102,14 +101,17 @@ public sealed partial class RoomControlService(
         }, cancellationToken);
     }
 
-    public Task<RoomControlsDto> UnlockAsync(Actor actor, string slug, string? reason = null, CancellationToken cancellationToken = default) =>
-        ChangeAsync(actor, slug, AuditActions.RoomUnlock, (db, room) =>
+    public Task<RoomControlsDto> UnlockAsync(Actor actor, string slug, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var text = OptionalReason(reason);
+        return ChangeAsync(actor, slug, AuditActions.RoomUnlock, (db, room) =>
         {
             var before = room.LockedAt is null ? "unlocked" : "locked: " + room.LockMessage;
             room.LockedAt = null;
             room.LockMessage = null;
-            AuditLog.Add(db, actor, AuditActions.RoomUnlock, reason?.Trim() ?? "", clock.GetUtcNow(), roomId: room.Id, before: before, after: "unlocked");
+            AuditLog.Add(db, actor, AuditActions.RoomUnlock, text, clock.GetUtcNow(), roomId: room.Id, before: before, after: "unlocked");
         }, cancellationToken);
+    }
 
     /// <summary>
     /// One action to calm a room: posts <paramref name="notice"/> as the actor, pins it, and switches slow mode on
@@ -148,6 +150,10 @@ public sealed partial class RoomControlService(
             AuditLog.Add(db, actor, AuditActions.RoomUnpin, "", clock.GetUtcNow(), roomId: room.Id, before: before, after: "nothing pinned");
         }, cancellationToken);
 
+    /// <summary>An optional audit reason, normalised like a message on one line; empty when none.</summary>
+    private static string OptionalReason(string? reason) =>
+        MessageText.NormalizeOptional(reason, SanctionService.MaxReasonLength, $"A reason is at most {SanctionService.MaxReasonLength} characters.") ?? "";
+
     /// <summary>The room's rules, and whether the caller has accepted this version (or need not).</summary>
     public async Task<RoomRulesDto> GetRulesAsync(Actor actor, string slug, CancellationToken cancellationToken = default)
     {
@@ -159,11 +165,10 @@ public sealed partial class RoomControlService(
     /// <summary>Replaces the rules (markdown; empty removes them). Members must accept the new version before posting.</summary>
     public async Task<RoomRulesDto> SetRulesAsync(Actor actor, string slug, string? markdown, CancellationToken cancellationToken = default)
     {
-        var text = (markdown ?? "").Trim();
-        if (text.Length > MessageLimitsDefaults.MaxBodyLength)
-        {
-            throw CommunityException.Invalid($"Rules are at most {MessageLimitsDefaults.MaxBodyLength:N0} characters.");
-        }
+        // Normalised like a message, lines kept: a NUL would cut the rendered rules short, bidi controls would
+        // reorder them. Nothing visible left removes the rules, as an empty document does.
+        var text = MessageText.NormalizeOptional(markdown, MessageLimitsDefaults.MaxBodyLength,
+            $"Rules are at most {MessageLimitsDefaults.MaxBodyLength:N0} characters.", singleLine: false) ?? "";
 
         await ChangeAsync(actor, slug, AuditActions.RoomRules, (db, room) =>
         {

@@ -1,3 +1,4 @@
+using SupportCommunity.Messages;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -404,13 +405,9 @@ public sealed partial class SanctionService(
 
     private static string Reason(string? reason)
     {
-        var text = (reason ?? "").Trim();
-        if (text.Length == 0)
-        {
-            throw CommunityException.Invalid("Give a reason.");
-        }
-
-        return text.Length <= MaxReasonLength ? text : throw CommunityException.Invalid($"A reason is at most {MaxReasonLength} characters.");
+        // Normalised like a message (bidi controls, NUL, zero-width and combining-mark floods go), on one line.
+        return MessageText.NormalizeOptional(reason, MaxReasonLength, $"A reason is at most {MaxReasonLength} characters.")
+            ?? throw CommunityException.Invalid("Give a reason.");
     }
 
     internal static string CheckReason(string? reason) => Reason(reason);

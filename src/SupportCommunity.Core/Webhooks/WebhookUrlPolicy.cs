@@ -1,3 +1,4 @@
+using SupportCommunity.Messages;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -37,12 +38,29 @@ public sealed class WebhookUrlPolicy(IOptions<WebhookOptions> options)
             throw CommunityException.Invalid($"The URL is longer than {MaxUrlLength} characters.");
         }
 
+        // Control, bidi and zero-width characters have no place in a URL and only hide where it points: the
+        // message normaliser would remove them, so any text it changes is refused.
+        if (MessageText.NormalizeOptional(text, MaxUrlLength, $"The URL is longer than {MaxUrlLength} characters.") != text)
+        {
+            throw CommunityException.Invalid("The URL contains spaces, control, bidi or invisible characters.");
+        }
+
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
         {
             throw CommunityException.Invalid("Webhook URLs must be absolute https URLs, such as https://example.com/hooks/support.");
         }
 
-        if (string.IsNullOrEmpty(uri.IdnHost))
+        string host;
+        try
+        {
+            host = uri.IdnHost;
+        }
+        catch (UriFormatException)
+        {
+            throw CommunityException.Invalid("The URL's host is not a valid domain name.");
+        }
+
+        if (string.IsNullOrEmpty(host))
         {
             throw CommunityException.Invalid("The URL has no host.");
         }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SupportCommunity.Web.Security;
 
 namespace SupportCommunity.Web.Realtime;
 
@@ -29,7 +30,7 @@ public static class RealtimeSetup
 
     public static WebApplication MapCommunityHub(this WebApplication app)
     {
-        app.MapHub<CommunityHub>(CommunityHub.Path);
+        app.MapHub<CommunityHub>(CommunityHub.Path, SlowClientLimits.Apply);
         return app;
     }
 }

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.SignalR;
 using SupportCommunity.Web.Realtime;
 
 namespace SupportCommunity.Web.Security;
 
-/// <summary>Hardening: security headers, the hubs' Origin check and connection caps, detailed errors, Kestrel limits.</summary>
+/// <summary>Hardening: security headers, the hubs' Origin check, connection and circuit caps, detailed errors, Kestrel limits.</summary>
 public static class SecuritySetup
 {
     public static WebApplicationBuilder AddCommunitySecurity(this WebApplicationBuilder builder)
@@ -25,10 +26,20 @@ public static class SecuritySetup
             throw new InvalidOperationException("Limits:MaxConnectionsPerUser and Limits:MaxConnectionsPerIp must be at least 1.");
         }
 
+        var circuits = builder.Configuration.GetSection(CircuitLimits.Section).Get<CircuitLimits>() ?? new CircuitLimits();
+        if (circuits.MaxCircuitsPerUser < 1 || circuits.MaxCircuitsPerIp < 1)
+        {
+            throw new InvalidOperationException("Limits:MaxCircuitsPerUser and Limits:MaxCircuitsPerIp must be at least 1.");
+        }
+
         builder.Services.Configure<SecurityOptions>(builder.Configuration.GetSection(SecurityOptions.Section));
         builder.Services.Configure<ConnectionLimits>(builder.Configuration.GetSection(ConnectionLimits.Section));
 
+        builder.Services.Configure<CircuitLimits>(builder.Configuration.GetSection(CircuitLimits.Section));
         builder.Services.AddSingleton<HubConnectionCounter>();
+        builder.Services.AddSingleton<CircuitCounter>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<CircuitHandler, CircuitCapHandler>();
         builder.Services.AddSignalR().AddHubOptions<CommunityHub>(options => options.AddFilter<HubConnectionCapFilter>());
 
         // Exception details, whatever else configuration or code asks for: never to hub clients (the hubs are the
@@ -48,11 +59,12 @@ public static class SecuritySetup
         return app;
     }
 
-    /// <summary>The hubs' Origin check and the connection caps; after authentication, which the caps need.</summary>
+    /// <summary>The hubs' Origin check and the connection and circuit caps; after authentication, which the caps need.</summary>
     public static WebApplication UseHubGuards(this WebApplication app)
     {
         app.UseMiddleware<OriginCheck>();
         app.UseMiddleware<HubConnectionCapCheck>();
+        app.UseMiddleware<CircuitCapCheck>();
         return app;
     }
 }
