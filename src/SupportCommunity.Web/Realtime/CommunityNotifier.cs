@@ -119,7 +119,7 @@ public sealed partial class CommunityNotifier(
         }
 
         var room = hub.Clients.Group(HubGroups.Room(roomEvent.RoomSlug));
-        return roomEvent switch
+        var send = roomEvent switch
         {
             NotificationAdded added => hub.Clients.Group(HubGroups.User(added.UserId)).NotificationReceived(added.Notification, added.Unread),
             ReadMarked read => hub.Clients.Group(HubGroups.User(read.UserId)).ReadStateChanged(read.Room, read.LastReadSequence, read.UnreadNotifications),
@@ -138,5 +138,30 @@ public sealed partial class CommunityNotifier(
             TicketEntryAdded added when !added.Entry.Internal => hub.Clients.Group(HubGroups.User(added.UserId!)).TicketEntryAdded(added.TicketNumber, added.Entry),
             _ => Task.CompletedTask,
         };
+
+        // Not awaited. SignalR starts every connection's write before the send returns and keeps each connection's
+        // writes in order, so waiting here would only hold every later event, and the sender's acknowledgement, behind
+        // the slowest connection of the room, up to its send timeout (a never-reading client would pause the room).
+        if (!send.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(send, roomEvent);
+        }
+
+        return Task.CompletedTask;
     }
+
+    private async Task ObserveAsync(Task send, RoomEvent roomEvent)
+    {
+        try
+        {
+            await send;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            RelayFailed(ex, roomEvent.GetType().Name, roomEvent.RoomSlug);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relaying {Event} in {Room} to hub clients failed; they catch up on their next join or resync")]
+    private partial void RelayFailed(Exception exception, string @event, string room);
 }

@@ -101,8 +101,9 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
         output.WriteLine($"Heap after the slow connection closed: {(after - baseline) / 1024:N0} KB over the baseline.");
         Assert.True(after - baseline < 2 * 1024 * 1024, $"{(after - baseline) / 1024:N0} KB stayed after the slow connection closed");
 
-        // The other members waited at most about one send timeout behind it.
-        Assert.True(p99 < SlowClientLimits.SendTimeout.TotalMilliseconds + 2_000, $"the reading member waited {p99:F0} ms (p99) behind the slow one");
+        // The other members do not wait behind it: the relay does not hold the room for its slowest connection (when it
+        // did, their p99 was the whole send timeout, 5.2 s). Half the timeout leaves room for a loaded machine.
+        Assert.True(p99 < SlowClientLimits.SendTimeout.TotalMilliseconds / 2, $"the reading member waited {p99:F0} ms (p99) behind the slow one");
 
         stopPings.Cancel();
         await pings;
