@@ -30,7 +30,7 @@ public sealed record MessageDto(
     bool Hidden = false,
     bool RemovedByModerator = false)
 {
-    public IReadOnlyList<ReactionDto> Reactions { get; init; } = [];
+    public ReactionList Reactions { get; init; } = [];
 
     public static MessageDto From(Message m, string roomSlug) => new(
         m.Id,

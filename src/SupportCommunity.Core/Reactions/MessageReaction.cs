@@ -19,4 +19,32 @@ public sealed class MessageReaction
 }
 
 /// <summary>A reaction as clients see it: the emoji, how many reacted with it, and who (so each viewer sees "mine").</summary>
-public sealed record ReactionDto(string Emoji, int Count, IReadOnlyList<string> UserIds);
+public sealed record ReactionDto(string Emoji, int Count, IReadOnlyList<string> UserIds)
+{
+    // Compared by content, so a message read twice (or sent over the wire) is still equal to itself.
+    public bool Equals(ReactionDto? other) =>
+        other is not null && Emoji == other.Emoji && Count == other.Count && UserIds.SequenceEqual(other.UserIds);
+
+    public override int GetHashCode() => HashCode.Combine(Emoji, Count);
+}
+
+/// <summary>
+/// A message's reactions, in allowlist order. Equal by content, so <c>MessageDto</c> keeps its value equality (two
+/// reads of an unchanged message are equal).
+/// </summary>
+public sealed class ReactionList : List<ReactionDto>, IEquatable<ReactionList>
+{
+    public ReactionList()
+    {
+    }
+
+    public ReactionList(IEnumerable<ReactionDto> reactions) : base(reactions)
+    {
+    }
+
+    public bool Equals(ReactionList? other) => other is not null && this.SequenceEqual(other);
+
+    public override bool Equals(object? obj) => obj is ReactionList other && Equals(other);
+
+    public override int GetHashCode() => Count;
+}

@@ -18,8 +18,6 @@ public static class ReactionSummary
     /// <summary>The most reactions one message holds (all members together); keeps the broadcast message small.</summary>
     public const int MaxPerMessage = 200;
 
-    private static readonly IReadOnlyList<ReactionDto> None = [];
-
     /// <summary>The allowlisted emoji <paramref name="emoji"/> is, or null. Compared exactly, after trimming.</summary>
     public static string? Normalize(string? emoji)
     {
@@ -37,11 +35,11 @@ public static class ReactionSummary
     }
 
     /// <summary>Reads a stored summary; an empty or unreadable one is no reactions.</summary>
-    public static IReadOnlyList<ReactionDto> Read(string? stored)
+    public static ReactionList Read(string? stored)
     {
         if (string.IsNullOrEmpty(stored))
         {
-            return None;
+            return [];
         }
 
         try
@@ -49,16 +47,16 @@ public static class ReactionSummary
             var entries = JsonSerializer.Deserialize<Dictionary<string, string[]>>(stored);
             if (entries is null)
             {
-                return None;
+                return [];
             }
 
-            return [.. Allowed
+            return new ReactionList(Allowed
                 .Where(e => entries.TryGetValue(e, out var users) && users.Length > 0)
-                .Select(e => new ReactionDto(e, entries[e].Length, entries[e]))];
+                .Select(e => new ReactionDto(e, entries[e].Length, entries[e])));
         }
         catch (JsonException)
         {
-            return None;
+            return [];
         }
     }
 
