@@ -34,6 +34,7 @@ app.UseCommunityPipeline();
 app.MapAccount();
 app.MapRoomsApi();
 app.MapMessagesApi();
+app.MapReactionsApi();
 app.MapConversationsApi();
 app.MapNotificationsApi();
 app.MapRoomControlsApi();

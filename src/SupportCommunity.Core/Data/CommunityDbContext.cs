@@ -1,6 +1,7 @@
 using SupportCommunity.CannedResponses;
 using SupportCommunity.Moderation;
 using SupportCommunity.Notifications;
+using SupportCommunity.Reactions;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -36,6 +37,8 @@ public sealed class CommunityDbContext(DbContextOptions<CommunityDbContext> opti
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<MessageEdit> MessageEdits => Set<MessageEdit>();
+
+    public DbSet<MessageReaction> MessageReactions => Set<MessageReaction>();
 
     public DbSet<Report> Reports => Set<Report>();
 

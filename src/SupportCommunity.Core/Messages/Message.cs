@@ -46,6 +46,11 @@ public sealed class Message
 
     public string? DeletedById { get; set; }
 
+    /// <summary>
+    /// Who reacted with what, kept in step with the reaction rows in the same transaction (ADR-0014); empty for none.
+    /// </summary>
+    public string Reactions { get; set; } = "";
+
     /// <summary>Hidden by reports until a moderator looks at it; served without a body, like a deleted message.</summary>
     public DateTimeOffset? HiddenAt { get; set; }
 }

@@ -1,3 +1,5 @@
+using SupportCommunity.Reactions;
+
 namespace SupportCommunity.Messages;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace SupportCommunity.Messages;
 /// <see cref="HelpedPrivately"/> marks a public message that staff answer in a private conversation.
 /// <see cref="Hidden"/>: hidden by reports while a moderator reviews it; like a deleted message it has no body (staff
 /// read it in the moderation queue). <see cref="RemovedByModerator"/>: deleted by someone other than its author
-/// ("Removed by a moderator").
+/// ("Removed by a moderator"). <see cref="Reactions"/>: per emoji, the count and who reacted (each viewer finds
+/// themselves in it: one broadcast copy serves everyone); none on a deleted or hidden message.
 /// </summary>
 public sealed record MessageDto(
     long Id,
@@ -27,6 +30,8 @@ public sealed record MessageDto(
     bool Hidden = false,
     bool RemovedByModerator = false)
 {
+    public ReactionList Reactions { get; init; } = [];
+
     public static MessageDto From(Message m, string roomSlug) => new(
         m.Id,
         roomSlug,
@@ -44,7 +49,10 @@ public sealed record MessageDto(
         m.ReplyCount,
         m.HelpedPrivately,
         m.DeletedAt is null && m.HiddenAt is not null,
-        m.DeletedAt is not null && m.DeletedById is not null && m.DeletedById != m.AuthorId);
+        m.DeletedAt is not null && m.DeletedById is not null && m.DeletedById != m.AuthorId)
+    {
+        Reactions = m.DeletedAt is null && m.HiddenAt is null ? ReactionSummary.Read(m.Reactions) : [],
+    };
 }
 
 /// <summary>A page of history, oldest first. <see cref="HasMore"/> says whether older messages exist.</summary>

@@ -344,6 +344,10 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset?>("HiddenAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<string>("Reactions")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<int>("ReplyCount")
                         .HasColumnType("int");
 
@@ -754,6 +758,39 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                     b.HasIndex("UserId", "ReadAt");
 
                     b.ToTable("Notifications");
+                });
+
+            modelBuilder.Entity("SupportCommunity.Reactions.MessageReaction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Emoji")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("MessageId", "UserId", "Emoji")
+                        .IsUnique();
+
+                    b.ToTable("MessageReactions");
                 });
 
             modelBuilder.Entity("SupportCommunity.Rooms.Room", b =>
@@ -1418,6 +1455,21 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("SupportCommunity.Notifications.Notification", b =>
                 {
+                    b.HasOne("SupportCommunity.Identity.CommunityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SupportCommunity.Reactions.MessageReaction", b =>
+                {
+                    b.HasOne("SupportCommunity.Messages.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("SupportCommunity.Identity.CommunityUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")

@@ -327,6 +327,10 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                     b.Property<DateTimeOffset?>("HiddenAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Reactions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ReplyCount")
                         .HasColumnType("INTEGER");
 
@@ -723,6 +727,37 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                     b.HasIndex("UserId", "ReadAt");
 
                     b.ToTable("Notifications");
+                });
+
+            modelBuilder.Entity("SupportCommunity.Reactions.MessageReaction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Emoji")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("MessageId", "UserId", "Emoji")
+                        .IsUnique();
+
+                    b.ToTable("MessageReactions");
                 });
 
             modelBuilder.Entity("SupportCommunity.Rooms.Room", b =>
@@ -1373,6 +1408,21 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("SupportCommunity.Notifications.Notification", b =>
                 {
+                    b.HasOne("SupportCommunity.Identity.CommunityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SupportCommunity.Reactions.MessageReaction", b =>
+                {
+                    b.HasOne("SupportCommunity.Messages.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("SupportCommunity.Identity.CommunityUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")

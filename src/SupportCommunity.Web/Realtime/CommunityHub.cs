@@ -190,6 +190,10 @@ public sealed class CommunityHub(
     public async Task<MessageDto> DeleteMessage(long messageId) =>
         await messages.DeleteAsync(await CurrentActorAsync(), messageId, Context.ConnectionAborted);
 
+    /// <summary>Adds or removes your reaction (one of the allowlisted emoji); everyone gets MessageChanged.</summary>
+    public async Task<MessageDto> ToggleReaction(long messageId, string emoji) =>
+        await messages.ToggleReactionAsync(await CurrentActorAsync(), messageId, emoji, on: null, Context.ConnectionAborted);
+
     // Reports and the moderation queue (docs/api.md, "Reports and the moderation queue"). The queue methods take the
     // reported message's id: reports are grouped per message.
 
