@@ -157,6 +157,7 @@ public sealed class FollowingClient : IAsyncDisposable
         // Handlers never await a hub call: the client reads one message at a time, so a call awaited inside a
         // handler would wait for its own answer forever. Rejoins run beside the receive loop instead.
         connection.On<MessageDto>("MessageReceived", m => client.OnMessageAsync(m, isNew: true));
+        connection.On<MessageDto>("MessageAnnouncedAgain", m => client.OnMessageAsync(m, isNew: false));
         connection.On<MessageDto>("MessageUpdated", m => client.OnMessageAsync(m, isNew: false));
         connection.On("Resync", () => client.RequestRejoin());
         connection.Reconnected += _ =>

@@ -40,7 +40,14 @@ public sealed record NotificationAdded(string UserId, NotificationDto Notificati
 /// <summary>A user read a room up to a point (in any tab, on any node), and their bell's unread count after it.</summary>
 public sealed record ReadMarked(string UserId, string Room, long LastReadSequence, int UnreadNotifications) : RoomEvent(UserChannel.For(UserId));
 
-public sealed record MessagePosted(MessageDto Message) : RoomEvent(Message.RoomSlug);
+public sealed record MessagePosted(MessageDto Message) : RoomEvent(Message.RoomSlug)
+{
+    /// <summary>
+    /// Announced again because its author retried it: the node that stored it may have died before announcing it, or
+    /// the first announcement may have reached everyone already. Listeners keep one copy, and do once what it calls for.
+    /// </summary>
+    public bool Again { get; init; }
+}
 
 /// <summary>An edit or a deletion: the message's new state.</summary>
 public sealed record MessageChanged(MessageDto Message) : RoomEvent(Message.RoomSlug);

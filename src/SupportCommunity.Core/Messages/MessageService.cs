@@ -145,7 +145,14 @@ public sealed partial class MessageService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var stored = await db.Messages.AsNoTracking()
             .SingleOrDefaultAsync(m => m.AuthorId == actor.UserId && m.ClientMessageId == clientMessageId, cancellationToken);
-        return stored is not null && stored.RoomId == room.Id ? MessageDto.From(stored, room.Slug) : null;
+        if (stored is null || stored.RoomId != room.Id)
+        {
+            return null;
+        }
+
+        // As in the writer: the node that stored it may have died before announcing it.
+        await writer.AnnounceRetryAsync(stored, room.Slug);
+        return MessageDto.From(stored, room.Slug);
     }
 
     /// <summary>

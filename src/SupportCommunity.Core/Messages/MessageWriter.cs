@@ -29,22 +29,36 @@ internal sealed record NewMessage(
 /// one query. A send that fails alone (for example a unique-index race with another node) is retried alone, so it
 /// cannot fail the others.
 /// </summary>
+/// <remarks>
+/// A retry of a recent message is also announced again (once per message on each node): the node that stored it may
+/// have died between its commit and its fan-out, and then the retry is the first the room hears of it. Clients keep one
+/// copy per sequence, so an announcement they already had changes nothing.
+/// </remarks>
 public sealed partial class MessageWriter : IAsyncDisposable
 {
     /// <summary>Large enough to absorb a burst, small enough to keep one transaction short.</summary>
     public const int MaxBatch = 256;
 
+    /// <summary>
+    /// How long after its commit a retried message is announced again. A sender retries within seconds of a lost
+    /// acknowledgement; an older retry (an outbox sent long after) finds a room that has long caught up.
+    /// </summary>
+    public static readonly TimeSpan AnnounceRetriesFor = TimeSpan.FromMinutes(2);
+
     private readonly IDbContextFactory<CommunityDbContext> _dbFactory;
     private readonly IRoomEventBus _bus;
     private readonly ILogger<MessageWriter> _logger;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<long, DateTimeOffset> _announcedAgain = [];
     private readonly Channel<(NewMessage Message, TaskCompletionSource<Message> Done)> _queue =
         Channel.CreateUnbounded<(NewMessage, TaskCompletionSource<Message>)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
 
-    public MessageWriter(IDbContextFactory<CommunityDbContext> dbFactory, IRoomEventBus bus, ILogger<MessageWriter> logger)
+    public MessageWriter(IDbContextFactory<CommunityDbContext> dbFactory, IRoomEventBus bus, TimeProvider clock, ILogger<MessageWriter> logger)
     {
         _dbFactory = dbFactory;
         _bus = bus;
+        _clock = clock;
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
@@ -139,10 +153,16 @@ public sealed partial class MessageWriter : IAsyncDisposable
     {
         List<(NewMessage Message, TaskCompletionSource<Message> Done)> admitted;
         IReadOnlyList<Message> stored;
+        var retried = new List<(Message Stored, string RoomSlug)>();
         try
         {
             await using var db = await _dbFactory.CreateDbContextAsync();
-            admitted = await AnswerRetriesAsync(db, batch);
+            admitted = await AnswerRetriesAsync(db, batch, retried);
+            foreach (var (message, roomSlug) in retried)
+            {
+                await AnnounceRetryAsync(message, roomSlug);
+            }
+
             if (admitted.Count == 0)
             {
                 return;
@@ -196,7 +216,9 @@ public sealed partial class MessageWriter : IAsyncDisposable
     /// the same batch are stored once and both get it.
     /// </summary>
     private static async Task<List<(NewMessage Message, TaskCompletionSource<Message> Done)>> AnswerRetriesAsync(
-        CommunityDbContext db, List<(NewMessage Message, TaskCompletionSource<Message> Done)> batch)
+        CommunityDbContext db,
+        List<(NewMessage Message, TaskCompletionSource<Message> Done)> batch,
+        List<(Message Stored, string RoomSlug)> retried)
     {
         var authors = batch.Select(b => b.Message.Author.UserId).Distinct().ToList();
         var ids = batch.Select(b => b.Message.ClientMessageId).Distinct().ToList();
@@ -213,6 +235,10 @@ public sealed partial class MessageWriter : IAsyncDisposable
             if (earlier.TryGetValue(key, out var stored))
             {
                 Answer(item, stored.RoomId, Task.FromResult(stored));
+                if (stored.RoomId == item.Message.RoomId)
+                {
+                    retried.Add((stored, item.Message.RoomSlug));
+                }
             }
             else if (firstCopies.TryGetValue(key, out var first))
             {
@@ -274,6 +300,38 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
         }
+    }
+
+    /// <summary>
+    /// Announces a retried message again if it is recent and this node has not announced it again already (see the
+    /// remarks on the class). Once per message and node: repeating a retry cannot make a room hear a message twice
+    /// from one node.
+    /// </summary>
+    internal Task AnnounceRetryAsync(Message stored, string roomSlug)
+    {
+        var now = _clock.GetUtcNow();
+        if (now - stored.CreatedAt > AnnounceRetriesFor)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_announcedAgain)
+        {
+            if (!_announcedAgain.TryAdd(stored.Id, now))
+            {
+                return Task.CompletedTask;
+            }
+
+            if (_announcedAgain.Count > 1024)
+            {
+                foreach (var old in _announcedAgain.Where(a => now - a.Value > AnnounceRetriesFor).Select(a => a.Key).ToList())
+                {
+                    _announcedAgain.Remove(old);
+                }
+            }
+        }
+
+        return PublishAsync(new MessagePosted(MessageDto.From(stored, roomSlug)) { Again = true });
     }
 
     /// <summary>A failed fan-out never fails a committed send: clients catch up from the database.</summary>

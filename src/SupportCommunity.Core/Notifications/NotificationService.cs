@@ -54,8 +54,12 @@ public sealed partial class NotificationService(
         return unread;
     }
 
-    /// <summary>Creates the notifications a newly posted message calls for, and pushes them live.</summary>
-    public async Task NotifyAsync(MessageDto message, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates the notifications a newly posted message calls for, and pushes them live. For a message announced
+    /// <paramref name="again"/> (a retry), only the ones not created already: the node that stored it may have died
+    /// before creating them.
+    /// </summary>
+    public async Task NotifyAsync(MessageDto message, bool again = false, CancellationToken cancellationToken = default)
     {
         if (message.Deleted || message.Body is null)
         {
@@ -102,6 +106,16 @@ public sealed partial class NotificationService(
         }
 
         recipients.Remove(message.AuthorId);
+        if (again && recipients.Count > 0)
+        {
+            var notifiedIds = recipients.Keys.ToList();
+            var notified = await db.Notifications
+                .Where(n => notifiedIds.Contains(n.UserId) && n.RoomId == room.Id && n.Sequence == message.Sequence)
+                .Select(n => n.UserId)
+                .ToListAsync(cancellationToken);
+            notified.ForEach(userId => recipients.Remove(userId));
+        }
+
         if (recipients.Count == 0)
         {
             return;
@@ -235,8 +249,8 @@ public sealed partial class NotificationService(
 
 /// <summary>
 /// Turns posted messages into notifications on the node that stored them (each message is handled once, whatever
-/// the number of nodes). A node that stops between the commit and this step loses those notifications, not the
-/// messages.
+/// the number of nodes). If a node stops between the commit and this step, the author's retry on another node
+/// announces the message again and that node creates the notifications still missing.
 /// </summary>
 public sealed class NotificationDispatcher(IRoomEventBus bus, NotificationService notifications) : IHostedService
 {
@@ -263,7 +277,7 @@ public sealed class NotificationDispatcher(IRoomEventBus bus, NotificationServic
 
         try
         {
-            await notifications.NotifyAsync(posted.Message);
+            await notifications.NotifyAsync(posted.Message, posted.Again);
         }
         catch (Exception ex)
         {

@@ -124,6 +124,7 @@ public sealed partial class CommunityNotifier(
             NotificationAdded added => hub.Clients.Group(HubGroups.User(added.UserId)).NotificationReceived(added.Notification, added.Unread),
             ReadMarked read => hub.Clients.Group(HubGroups.User(read.UserId)).ReadStateChanged(read.Room, read.LastReadSequence, read.UnreadNotifications),
             NotificationsRead read => hub.Clients.Group(HubGroups.User(read.UserId)).NotificationsRead(read.Unread),
+            MessagePosted { Again: true } posted => room.MessageAnnouncedAgain(posted.Message),
             MessagePosted posted => room.MessageReceived(posted.Message),
             MessageChanged changed => room.MessageUpdated(changed.Message),
             PresenceChanged presence => room.PresenceChanged(presence.RoomSlug, presence.Online),

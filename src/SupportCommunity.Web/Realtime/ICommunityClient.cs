@@ -11,6 +11,12 @@ public interface ICommunityClient
 {
     Task MessageReceived(MessageDto message);
 
+    /// <summary>
+    /// A message announced again because its author retried it: the node that stored it may have died before
+    /// announcing it. Merge it by sequence like <see cref="MessageReceived"/>; it is often one you already hold.
+    /// </summary>
+    Task MessageAnnouncedAgain(MessageDto message);
+
     /// <summary>An edit or a deletion: the message's new state. A deleted message has <c>deleted: true</c> and no body.</summary>
     Task MessageUpdated(MessageDto message);
 

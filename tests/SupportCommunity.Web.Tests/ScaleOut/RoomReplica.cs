@@ -111,6 +111,9 @@ public sealed class RoomReplica : IAsyncDisposable
 
     public int LiveUpdated { get; private set; }
 
+    /// <summary>Messages announced again after their author retried them (<c>MessageAnnouncedAgain</c>).</summary>
+    public int AnnouncedAgain { get; private set; }
+
     /// <summary>The same new message pushed to it more than once.</summary>
     public int LiveDuplicates { get; private set; }
 
@@ -284,6 +287,7 @@ public sealed class RoomReplica : IAsyncDisposable
         var connection = node.BuildHubConnection(token, HttpTransportType.WebSockets);
         connection.On<MessageDto>(nameof(ICommunityClient.MessageReceived), m => OnLive(m, created: true));
         connection.On<MessageDto>(nameof(ICommunityClient.MessageUpdated), m => OnLive(m, created: false));
+        connection.On<MessageDto>(nameof(ICommunityClient.MessageAnnouncedAgain), m => OnLive(m, created: false, again: true));
         connection.On(nameof(ICommunityClient.Resync), OnResync);
         connection.Closed += error =>
         {
@@ -361,7 +365,7 @@ public sealed class RoomReplica : IAsyncDisposable
         }
     }
 
-    private void OnLive(MessageDto message, bool created)
+    private void OnLive(MessageDto message, bool created, bool again = false)
     {
         if (message.RoomSlug != Room)
         {
@@ -385,6 +389,11 @@ public sealed class RoomReplica : IAsyncDisposable
                 }
 
                 _maxLiveSequence = Math.Max(_maxLiveSequence, message.Sequence);
+            }
+            else if (again)
+            {
+                AnnouncedAgain++;
+                _liveSeen.Add(message.Sequence);
             }
             else
             {
