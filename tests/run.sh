@@ -10,6 +10,8 @@
 #   SUPPORTCOMMUNITY_TEST_TMP       a temp folder for anything transient (removed afterwards)
 #   SUPPORTCOMMUNITY_TEST_REDIS     host:port of the Redis started here (127.0.0.1:P)
 #   SUPPORTCOMMUNITY_TEST_CHROMIUM  path of the Chromium binary (/usr/bin/chromium)
+# Optional: SUPPORTCOMMUNITY_KEEP_RESULTS=<dir> copies the .trx files there (per-test outcomes and durations)
+# before the temp folder is removed.
 set -euo pipefail
 
 script_dir="$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
@@ -166,6 +168,10 @@ if [[ -d "$results_dir" ]]; then
     while IFS= read -r -d '' trx; do
         trx_files+=("$trx")
     done < <(find "$results_dir" -type f -name '*.trx' -print0)
+fi
+
+if [[ -n "${SUPPORTCOMMUNITY_KEEP_RESULTS:-}" && ${#trx_files[@]} -gt 0 ]]; then
+    mkdir -p "$SUPPORTCOMMUNITY_KEEP_RESULTS" && cp -- "${trx_files[@]}" "$SUPPORTCOMMUNITY_KEEP_RESULTS/" || true
 fi
 
 read -r passed failed skipped < <(

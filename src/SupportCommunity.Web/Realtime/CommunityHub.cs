@@ -27,6 +27,7 @@ public sealed class CommunityHub(
     ModerationQueueService moderation,
     ActorDirectory actors,
     HubConnections connections,
+    RoomFanOut roomFanOut,
     SanctionService sanctions,
     GrantService grants,
     EscalationService escalation,
@@ -43,10 +44,9 @@ public sealed class CommunityHub(
         // Refused, exactly like an unknown room, unless the caller may read it (private conversations, staff notes).
         _ = await rooms.GetAsync(actor, roomSlug ?? "", Context.ConnectionAborted);
 
-        // Join the group before reading, so nothing sent in between is missed; clients drop what they already hold.
-        var group = HubGroups.Room(roomSlug!);
+        // Join the room before reading, so nothing sent in between is missed; clients drop what they already hold.
         var newlyJoined = JoinedRooms.Add(roomSlug!);
-        await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
+        roomFanOut.Join(Context.ConnectionId, roomSlug!);
 
         RoomSnapshot snapshot;
         try
@@ -57,7 +57,7 @@ public sealed class CommunityHub(
         {
             // A refused join leaves the connection outside the room, as it was before.
             JoinedRooms.Remove(roomSlug!);
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, group, CancellationToken.None);
+            roomFanOut.Leave(Context.ConnectionId, roomSlug!);
             throw;
         }
 
@@ -72,7 +72,7 @@ public sealed class CommunityHub(
             return;
         }
 
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Room(roomSlug), Context.ConnectionAborted);
+        roomFanOut.Leave(Context.ConnectionId, roomSlug);
         await presence.LeaveAsync(roomSlug, Context.ConnectionId, (await CurrentActorAsync()).UserId);
     }
 
@@ -313,13 +313,13 @@ public sealed class CommunityHub(
     {
         var actor = await CurrentActorAsync();
         var online = await collision.EnterAsync(actor, number, Context.ConnectionId, Context.ConnectionAborted);
-        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Ticket(number), Context.ConnectionAborted);
+        roomFanOut.Join(Context.ConnectionId, TicketChannels.Ticket(number));
         return online;
     }
 
     public async Task UnwatchTicket(int number)
     {
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Ticket(number), Context.ConnectionAborted);
+        roomFanOut.Leave(Context.ConnectionId, TicketChannels.Ticket(number));
         await collision.LeaveAsync(await CurrentActorAsync(), number, Context.ConnectionId);
     }
 

@@ -9,8 +9,10 @@ using SupportCommunity.Tickets;
 namespace SupportCommunity.Web.Realtime;
 
 /// <summary>
-/// The one place that pushes to hub clients: it relays room events to the room's group. With a Redis backplane the
-/// backplane carries each send to every node, so the notifier relays only events published on its own node.
+/// The one place that pushes to hub clients. A room's events reach every node on the event bus, and each node writes
+/// them to its own connections in the room (<see cref="RoomFanOut"/>). Events for users, the desk and the moderators
+/// go to SignalR groups; with a Redis backplane the backplane carries those to every node, so for them the notifier
+/// relays only events published on its own node.
 /// </summary>
 /// <remarks>
 /// Sanctions and rights changes are handled by every node for the connections it holds (<see cref="HubConnections"/>),
@@ -21,6 +23,7 @@ public sealed partial class CommunityNotifier(
     IRoomEventBus bus,
     IHubContext<CommunityHub, ICommunityClient> hub,
     HubConnections connections,
+    RoomFanOut rooms,
     PresenceTracker presence,
     ActorDirectory actors,
     ILogger<CommunityNotifier> logger,
@@ -28,11 +31,13 @@ public sealed partial class CommunityNotifier(
 {
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
     private IDisposable? _subscription;
+    private IDisposable? _roomSubscription;
     private IDisposable? _userSubscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = bus.Subscribe(roomSlug: null, RelayAsync, _redis is null ? EventScope.AllNodes : EventScope.ThisNode);
+        _roomSubscription = bus.Subscribe(roomSlug: null, RelayToRoomAsync, EventScope.AllNodes);
         _userSubscription = bus.Subscribe(roomSlug: null, EnforceAsync, EventScope.AllNodes);
         return Task.CompletedTask;
     }
@@ -40,6 +45,7 @@ public sealed partial class CommunityNotifier(
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _subscription?.Dispose();
+        _roomSubscription?.Dispose();
         _userSubscription?.Dispose();
         return Task.CompletedTask;
     }
@@ -86,7 +92,7 @@ public sealed partial class CommunityNotifier(
             {
                 foreach (var connection in local)
                 {
-                    await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, HubGroups.Room(slug));
+                    rooms.Leave(connection.ConnectionId, slug);
                     await presence.LeaveAsync(slug, connection.ConnectionId, userId);
                 }
             }
@@ -109,6 +115,38 @@ public sealed partial class CommunityNotifier(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Applying a sanction or rights change to the live connections of {UserId} failed")]
     private partial void EnforceFailed(Exception exception, string userId);
 
+    /// <summary>
+    /// A room's events, from any node, to this node's connections in the room. Never waits for a connection (see
+    /// <see cref="RoomFanOut"/>), and needs no Redis: while it is away this node's rooms stay live.
+    /// </summary>
+    private Task RelayToRoomAsync(RoomEvent roomEvent)
+    {
+        var slug = roomEvent.RoomSlug;
+        switch (roomEvent)
+        {
+            case MessagePosted { Again: true } posted:
+                rooms.Send(slug, nameof(ICommunityClient.MessageAnnouncedAgain), posted.Message);
+                break;
+            case MessagePosted posted:
+                rooms.Send(slug, nameof(ICommunityClient.MessageReceived), posted.Message);
+                break;
+            case MessageChanged changed:
+                rooms.Send(slug, nameof(ICommunityClient.MessageUpdated), changed.Message);
+                break;
+            case PresenceChanged changed:
+                rooms.Send(slug, nameof(ICommunityClient.PresenceChanged), changed.RoomSlug, changed.Online);
+                break;
+            case UserTyping typing:
+                rooms.Send(slug, nameof(ICommunityClient.UserTyping), typing.RoomSlug, typing.User);
+                break;
+            case RoomSettingsChanged changed:
+                rooms.Send(slug, nameof(ICommunityClient.RoomSettingsChanged), changed.RoomSlug, changed.Controls);
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
     private Task RelayAsync(RoomEvent roomEvent)
     {
         // While the backplane is down a send would wait for its timeout and delay every later one; skip it.
@@ -118,18 +156,11 @@ public sealed partial class CommunityNotifier(
             return Task.CompletedTask;
         }
 
-        var room = hub.Clients.Group(HubGroups.Room(roomEvent.RoomSlug));
         var send = roomEvent switch
         {
             NotificationAdded added => hub.Clients.Group(HubGroups.User(added.UserId)).NotificationReceived(added.Notification, added.Unread),
             ReadMarked read => hub.Clients.Group(HubGroups.User(read.UserId)).ReadStateChanged(read.Room, read.LastReadSequence, read.UnreadNotifications),
             NotificationsRead read => hub.Clients.Group(HubGroups.User(read.UserId)).NotificationsRead(read.Unread),
-            MessagePosted { Again: true } posted => room.MessageAnnouncedAgain(posted.Message),
-            MessagePosted posted => room.MessageReceived(posted.Message),
-            MessageChanged changed => room.MessageUpdated(changed.Message),
-            PresenceChanged presence => room.PresenceChanged(presence.RoomSlug, presence.Online),
-            UserTyping typing => room.UserTyping(typing.RoomSlug, typing.User),
-            RoomSettingsChanged changed => room.RoomSettingsChanged(changed.RoomSlug, changed.Controls),
             CatchUpRequested => hub.Clients.All.Resync(),
             ModerationQueueChanged queue => hub.Clients.Group(HubGroups.Moderators).ModerationQueueChanged(queue.Room),
             // The desk's copies carry everything; a requester's copies are made without internal entries (TicketPublisher).
@@ -141,8 +172,8 @@ public sealed partial class CommunityNotifier(
         };
 
         // Not awaited. SignalR starts every connection's write before the send returns and keeps each connection's
-        // writes in order, so waiting here would only hold every later event, and the sender's acknowledgement, behind
-        // the slowest connection of the room, up to its send timeout (a never-reading client would pause the room).
+        // writes in order, so waiting here would only hold every later event behind the slowest connection of the
+        // group, up to its send timeout.
         if (!send.IsCompletedSuccessfully)
         {
             _ = ObserveAsync(send, roomEvent);

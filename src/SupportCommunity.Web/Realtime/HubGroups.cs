@@ -3,8 +3,6 @@ namespace SupportCommunity.Web.Realtime;
 /// <summary>The one place that names SignalR groups.</summary>
 public static class HubGroups
 {
-    public static string Room(string roomSlug) => "room:" + roomSlug;
-
     /// <summary>Every connection of one user: their bell and read marks.</summary>
     public static string User(string userId) => "user:" + userId;
 
@@ -13,7 +11,4 @@ public static class HubGroups
 
     /// <summary>Agents, managers and admins: every ticket's changes and entries (internal notes included).</summary>
     public const string Desk = "desk";
-
-    /// <summary>Desk connections watching one ticket: who else views or types on it (presence and typing events).</summary>
-    public static string Ticket(int number) => Room(SupportCommunity.Tickets.TicketChannels.Ticket(number));
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportCommunity.Web.Security;
 
@@ -20,6 +21,13 @@ public static class RealtimeSetup
         // The JSON protocol with unknown message types read as pings (ForwardCompatibleJsonProtocol says why).
         builder.Services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ForwardCompatibleProtocolResolver>());
         builder.Services.AddSingleton<HubConnections>();
+        // Rooms are fanned out by RoomFanOut, which wraps SignalR's manager for this hub: the backplane's when scale-out
+        // registered one (ScaleOutSetup), the in-memory one otherwise.
+        builder.Services.AddSingleton<DefaultHubLifetimeManager<CommunityHub>>();
+        builder.Services.AddSingleton(sp => new RoomFanOut(
+            sp.GetService<RedisHubLifetimeManager<CommunityHub>>() ?? (HubLifetimeManager<CommunityHub>)sp.GetRequiredService<DefaultHubLifetimeManager<CommunityHub>>(),
+            sp.GetRequiredService<ILogger<RoomFanOut>>()));
+        builder.Services.AddSingleton<HubLifetimeManager<CommunityHub>>(sp => sp.GetRequiredService<RoomFanOut>());
         builder.Services.AddHostedService<CommunityNotifier>();
 
         // Refusals reach the caller as HubExceptions, which SignalR's dispatcher would log as errors with a stack

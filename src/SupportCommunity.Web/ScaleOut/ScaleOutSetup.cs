@@ -80,7 +80,8 @@ public static class ScaleOutSetup
                 return backplane;
             };
         });
-        builder.Services.AddSingleton<HubLifetimeManager<CommunityHub>, RedisHubLifetimeManager<CommunityHub>>();
+        // Wrapped by RoomFanOut (RealtimeSetup), which keeps the rooms on each node and uses this for everything else.
+        builder.Services.AddSingleton<RedisHubLifetimeManager<CommunityHub>>();
 
         builder.Services.Replace(ServiceDescriptor.Singleton<IRoomEventBus>(sp => new RedisRoomEventBus(
             redis, prefix, sp.GetRequiredService<InProcessRoomEventBus>(), sp.GetRequiredService<ILogger<RedisRoomEventBus>>())));

@@ -66,6 +66,9 @@ public sealed class BareHub : Hub
     private static readonly string AuthorId = Guid.NewGuid().ToString();
     private static long _sequence;
 
+    /// <summary>The group a room's members join on the bare hub.</summary>
+    public static string Group(string roomSlug) => "room:" + roomSlug;
+
     public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
 
     public Task Send(string group, Guid clientMessageId, string body) =>

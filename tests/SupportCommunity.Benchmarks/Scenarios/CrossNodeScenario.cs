@@ -42,7 +42,7 @@ public sealed class CrossNodeScenario : IScenario
         var probeA = new LatencyProbe();
         var probeB = new LatencyProbe();
         var bareProbe = new LatencyProbe();
-        var group = HubGroups.Room(Room);
+        var group = BareHub.Group(Room);
         var onA = await RoomMembers.JoinAppAsync(nodeA, Room, members, probeA, cancellationToken);
         var onB = await RoomMembers.JoinAppAsync(nodeB, Room, members, probeB, cancellationToken, offset: 3);
         var onBare = await RoomMembers.JoinBareAsync(bare, group, 2 * members, bareProbe, cancellationToken);

@@ -54,7 +54,7 @@ public sealed class FanOutScenario : IScenario
     private static async Task<(BroadcastOutcome App, BroadcastOutcome Bare, LatencySummary AppAck, LatencySummary BareAck)> MeasureAsync(
         AppNode app, BareHubServer bare, int members, TimeSpan duration, ScenarioSizes sizes, CancellationToken cancellationToken)
     {
-        var group = HubGroups.Room(Room);
+        var group = BareHub.Group(Room);
         var appProbe = new LatencyProbe();
         var bareProbe = new LatencyProbe();
         var appMembers = await RoomMembers.JoinAppAsync(app, Room, members, appProbe, cancellationToken);

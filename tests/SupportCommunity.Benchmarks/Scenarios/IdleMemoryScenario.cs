@@ -43,7 +43,7 @@ public sealed class IdleMemoryScenario : IScenario
         PerConnection bareConnected;
         await using (var bare = await BareHubServer.StartAsync())
         {
-            var setup = new IdleAgentSetup(bare.HubUrl, Bare: true, HubGroups.Room(Room), 0, []);
+            var setup = new IdleAgentSetup(bare.HubUrl, Bare: true, BareHub.Group(Room), 0, []);
             bareCost = await MeasureAsync(setup, sizes, cancellationToken);
             bareConnected = await MeasureAsync(setup with { Join = false }, sizes, cancellationToken);
         }

@@ -114,7 +114,7 @@ public sealed class RoomReplica : IAsyncDisposable
     /// <summary>Messages announced again after their author retried them (<c>MessageAnnouncedAgain</c>).</summary>
     public int AnnouncedAgain { get; private set; }
 
-    /// <summary>The same new message pushed to it more than once.</summary>
+    /// <summary>The same new message pushed to one of its connections more than once.</summary>
     public int LiveDuplicates { get; private set; }
 
     /// <summary>New messages pushed after one with a higher sequence (SignalR does not promise order; merging fixes it).</summary>
@@ -285,7 +285,11 @@ public sealed class RoomReplica : IAsyncDisposable
     {
         var token = await _cluster.TokenAsync(Email);
         var connection = node.BuildHubConnection(token, HttpTransportType.WebSockets);
-        connection.On<MessageDto>(nameof(ICommunityClient.MessageReceived), m => OnLive(m, created: true));
+        // A duplicate is counted per connection: the server must not push one message twice to a connection. A client
+        // that moves to another node may get there a message it already had live on the first one (each node delivers
+        // the room's events as they reach it): it merges it by sequence, as the contract says.
+        var seenHere = new HashSet<long>();
+        connection.On<MessageDto>(nameof(ICommunityClient.MessageReceived), m => OnLive(m, created: true, seenHere: seenHere));
         connection.On<MessageDto>(nameof(ICommunityClient.MessageUpdated), m => OnLive(m, created: false));
         connection.On<MessageDto>(nameof(ICommunityClient.MessageAnnouncedAgain), m => OnLive(m, created: false, again: true));
         connection.On(nameof(ICommunityClient.Resync), OnResync);
@@ -365,7 +369,7 @@ public sealed class RoomReplica : IAsyncDisposable
         }
     }
 
-    private void OnLive(MessageDto message, bool created, bool again = false)
+    private void OnLive(MessageDto message, bool created, bool again = false, HashSet<long>? seenHere = null)
     {
         if (message.RoomSlug != Room)
         {
@@ -378,7 +382,8 @@ public sealed class RoomReplica : IAsyncDisposable
             if (created)
             {
                 LiveReceived++;
-                if (!_liveSeen.Add(message.Sequence))
+                _liveSeen.Add(message.Sequence);
+                if (seenHere is not null && !seenHere.Add(message.Sequence))
                 {
                     LiveDuplicates++;
                 }

@@ -62,3 +62,14 @@ public static class OverTheNetwork
             })
             .Build();
 }
+
+/// <summary>A Kestrel node with the Redis backplane on (a channel prefix of its own), for what only shows through it.</summary>
+public sealed class RedisKestrelAppFactory(string redisEndpoint) : KestrelAppFactory
+{
+    protected override void ConfigureSettings(IDictionary<string, string?> settings)
+    {
+        base.ConfigureSettings(settings);
+        settings["ConnectionStrings:Redis"] = redisEndpoint;
+        settings["Redis:ChannelPrefix"] = "sc-test:" + Guid.NewGuid().ToString("N");
+    }
+}

@@ -15,10 +15,12 @@ namespace SupportCommunity.Web.Tests.Integration.Security;
 
 /// <summary>
 /// Issue 8, item 4: a hub client that joins a busy room and never reads its WebSocket costs the server bounded
-/// memory (SignalR's per-connection buffers, set in <c>RealtimeSetup</c>), and the other members keep receiving.
+/// memory (SignalR's per-connection buffers, set in <c>RealtimeSetup</c>), and the other members keep receiving, on a
+/// single node and with the Redis backplane.
 /// </summary>
 [Collection(SlowClientsRunAlone.Name)]
-public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper output) : IClassFixture<KestrelAppFactory>
+public sealed class SlowClientTests(KestrelAppFactory app, SharedRedis redis, ITestOutputHelper output)
+    : IClassFixture<KestrelAppFactory>, IClassFixture<SharedRedis>
 {
     private const int Messages = 3_000;
     private const int InFlight = 8;
@@ -41,40 +43,7 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
         var baseline = ManagedMemory();
         var controlGrowth = controlPeak - warm;
 
-        // The slow client: joins the room over a raw WebSocket with a 4 KB socket receive buffer (so the kernel does
-        // not soak up the backlog), keeps its connection alive with pings (so the server's client timeout does not
-        // save us) and never reads a byte.
-        string slowUserId;
-        using var slow = new ClientWebSocket();
-        slow.Options.KeepAliveInterval = TimeSpan.Zero;
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
-                {
-                    ReceiveBufferSize = 4 * 1024,
-                    NoDelay = true,
-                };
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-            },
-        };
-        using var invoker = new HttpMessageInvoker(handler);
-        var token = await app.LoginAsync(Customer);
-        await using (var probe = await ConnectAsync(Customer))
-        {
-            slowUserId = (await probe.InvokeAsync<MemberRightsDto>("GetMyRights").WaitAsync(CommunityAppFactory.Timeout)).UserId;
-        }
-
-        await Eventually.HoldsAsync(() => Counter.OpenFor(slowUserId) == 0, CommunityAppFactory.Timeout, "the probe connection closed");
-        await slow.ConnectAsync(new UriBuilder(app.HubUrl) { Scheme = "ws", Query = "access_token=" + Uri.EscapeDataString(token) }.Uri, invoker, CancellationToken.None)
-            .WaitAsync(CommunityAppFactory.Timeout);
-        await SendFrameAsync(slow, """{"protocol":"json","version":1}""");
-        await SendFrameAsync(slow, $$"""{"type":1,"invocationId":"join","target":"JoinRoom","arguments":["{{Feedback}}",0]}""");
-        await Eventually.HoldsAsync(() => Counter.OpenFor(slowUserId) == 1, CommunityAppFactory.Timeout, "the slow client is connected");
-        using var stopPings = new CancellationTokenSource();
-        var pings = PingAsync(slow, stopPings.Token);
+        await using var slow = await NeverReadingClient.JoinAsync(app);
 
         var (peak, p99, received, early) = await RunTrafficAsync(sender, listener, "slow client joined");
         var pushed = (long)Messages * BodyLength;
@@ -84,7 +53,7 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
             $"The reading member got all {received}; delivery p99 {controlP99:F0} ms without, {p99:F0} ms with the slow client.");
 
         // The server gave up on the slow client: a send stuck for SlowClientLimits.SendTimeout closed its connection.
-        var closedAfter = await Eventually.HoldsAsync(() => Counter.OpenFor(slowUserId) == 0, CommunityAppFactory.Timeout,
+        var closedAfter = await Eventually.HoldsAsync(() => Counter(app).OpenFor(slow.UserId) == 0, CommunityAppFactory.Timeout,
             "the server closed the never-reading connection");
         output.WriteLine($"The server had closed the slow connection {closedAfter.TotalSeconds:F1} s after the traffic ended.");
 
@@ -104,13 +73,38 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
         // The other members do not wait behind it: the relay does not hold the room for its slowest connection (when it
         // did, their p99 was the whole send timeout, 5.2 s). Half the timeout leaves room for a loaded machine.
         Assert.True(p99 < SlowClientLimits.SendTimeout.TotalMilliseconds / 2, $"the reading member waited {p99:F0} ms (p99) behind the slow one");
+    }
 
-        stopPings.Cancel();
-        await pings;
+    /// <summary>
+    /// With the Redis backplane, SignalR's group delivery on a node writes one message at a time and waits for every
+    /// connection of the group before the next: one never-reading client paused its node's whole room (p99 about the
+    /// 5 s send timeout). Rooms are now written to by <see cref="RoomFanOut"/> on each node without waiting.
+    /// </summary>
+    [Fact]
+    public async Task NeverReadingClient_WithTheRedisBackplane_OthersKeepReceiving()
+    {
+        await using var node = new RedisKestrelAppFactory(redis.Endpoint);
+        await using var listener = await ConnectAsync(Customer2, node);
+        await listener.InvokeAsync<JoinRoomResult>("JoinRoom", Feedback, 0L).WaitAsync(CommunityAppFactory.Timeout);
+        await using var sender = await ConnectAsync(Manager, node);
+        await RunTrafficAsync(sender, listener, "warm-up, Redis", messages: 200);
+
+        // Fewer messages than above: enough to fill the slow client's buffers (a few hundred) and keep sending while
+        // a paused room would wait.
+        const int messages = 1_000;
+        await using var slow = await NeverReadingClient.JoinAsync(node);
+        var (_, p99, received, _) = await RunTrafficAsync(sender, listener, "slow client joined, Redis", messages);
+        output.WriteLine($"With the Redis backplane the reading member got all {received}; delivery p99 {p99:F0} ms with the slow client.");
+
+        Assert.Equal(messages, received);
+        Assert.True(p99 < SlowClientLimits.SendTimeout.TotalMilliseconds / 2, $"the reading member waited {p99:F0} ms (p99) behind the slow one");
+        await Eventually.HoldsAsync(() => Counter(node).OpenFor(slow.UserId) == 0, CommunityAppFactory.Timeout,
+            "the server closed the never-reading connection");
     }
 
     /// <summary>Sends <see cref="Messages"/> large messages (a few in flight) and waits until the listener has them all.</summary>
-    private async Task<(long Peak, double P99, int Received, int SentInFirst3s)> RunTrafficAsync(HubConnection sender, HubConnection listener, string phase)
+    private async Task<(long Peak, double P99, int Received, int SentInFirst3s)> RunTrafficAsync(
+        HubConnection sender, HubConnection listener, string phase, int messages = Messages)
     {
         var body = new string('m', BodyLength);
         var received = 0;
@@ -125,7 +119,7 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
                 if (sentAt.TryGetValue(message.ClientMessageId, out var at))
                 {
                     lags.Add((clock.Elapsed - at).TotalMilliseconds);
-                    if (lags.Count == Messages)
+                    if (lags.Count == messages)
                     {
                         all.TrySetResult();
                     }
@@ -140,7 +134,7 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
             while (true)
             {
                 var i = Interlocked.Increment(ref next) - 1;
-                if (i >= Messages)
+                if (i >= messages)
                 {
                     return;
                 }
@@ -171,17 +165,18 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
             received = lags.Count;
             lags.Sort();
             var p99 = lags[(int)Math.Ceiling(lags.Count * 0.99) - 1];
-            output.WriteLine($"{phase}: {Messages} sent in {clock.Elapsed.TotalSeconds:F1} s, delivery p99 {p99:F0} ms");
+            output.WriteLine($"{phase}: {messages} sent in {clock.Elapsed.TotalSeconds:F1} s, delivery p99 {p99:F0} ms");
             var early = sentAt.Values.Count(t => t <= SlowClientLimits.SendTimeout + TimeSpan.FromSeconds(1));
             return (peak, p99, received, early);
         }
     }
 
-    private HubConnectionCounter Counter => app.Services.GetRequiredService<HubConnectionCounter>();
+    private static HubConnectionCounter Counter(KestrelAppFactory node) => node.Services.GetRequiredService<HubConnectionCounter>();
 
-    private async Task<HubConnection> ConnectAsync(string email)
+    private async Task<HubConnection> ConnectAsync(string email, KestrelAppFactory? node = null)
     {
-        var connection = app.BuildNetworkHubConnection(await app.LoginAsync(email));
+        node ??= app;
+        var connection = node.BuildNetworkHubConnection(await node.LoginAsync(email));
         await connection.StartAsync().WaitAsync(CommunityAppFactory.Timeout);
         return connection;
     }
@@ -193,6 +188,73 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
         GC.WaitForPendingFinalizers();
         GC.Collect();
         return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    /// <summary>
+    /// A client that joins the room over a raw WebSocket with a 4 KB socket receive buffer (so the kernel does not soak
+    /// up the backlog), keeps its connection alive with pings (so the server's client timeout does not save us) and
+    /// never reads a byte.
+    /// </summary>
+    private sealed class NeverReadingClient : IAsyncDisposable
+    {
+        private readonly ClientWebSocket _socket = new();
+        private readonly SocketsHttpHandler _handler;
+        private readonly HttpMessageInvoker _invoker;
+        private readonly CancellationTokenSource _stopPings = new();
+        private Task _pings = Task.CompletedTask;
+
+        private NeverReadingClient()
+        {
+            _socket.Options.KeepAliveInterval = TimeSpan.Zero;
+            _handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+                    {
+                        ReceiveBufferSize = 4 * 1024,
+                        NoDelay = true,
+                    };
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                },
+            };
+            _invoker = new HttpMessageInvoker(_handler);
+        }
+
+        public string UserId { get; private set; } = "";
+
+        public static async Task<NeverReadingClient> JoinAsync(KestrelAppFactory node)
+        {
+            var client = new NeverReadingClient();
+            var token = await node.LoginAsync(Customer);
+            var probe = node.BuildNetworkHubConnection(token);
+            await probe.StartAsync().WaitAsync(CommunityAppFactory.Timeout);
+            await using (probe)
+            {
+                client.UserId = (await probe.InvokeAsync<MemberRightsDto>("GetMyRights").WaitAsync(CommunityAppFactory.Timeout)).UserId;
+            }
+
+            await Eventually.HoldsAsync(() => Counter(node).OpenFor(client.UserId) == 0, CommunityAppFactory.Timeout, "the probe connection closed");
+            await client._socket.ConnectAsync(
+                    new UriBuilder(node.HubUrl) { Scheme = "ws", Query = "access_token=" + Uri.EscapeDataString(token) }.Uri, client._invoker, CancellationToken.None)
+                .WaitAsync(CommunityAppFactory.Timeout);
+            await SendFrameAsync(client._socket, """{"protocol":"json","version":1}""");
+            await SendFrameAsync(client._socket, $$"""{"type":1,"invocationId":"join","target":"JoinRoom","arguments":["{{Feedback}}",0]}""");
+            await Eventually.HoldsAsync(() => Counter(node).OpenFor(client.UserId) == 1, CommunityAppFactory.Timeout, "the slow client is connected");
+            client._pings = PingAsync(client._socket, client._stopPings.Token);
+            return client;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stopPings.CancelAsync();
+            await _pings;
+            _socket.Dispose();
+            _invoker.Dispose();
+            _handler.Dispose();
+            _stopPings.Dispose();
+        }
     }
 
     private static async Task PingAsync(ClientWebSocket socket, CancellationToken stop)
