@@ -37,7 +37,7 @@ public sealed class SlowClientTests(KestrelAppFactory app, SharedRedis redis, IT
 
         // Warm up (JIT, EF Core's caches, pools) with the same traffic and no slow client, so that the figure below is
         // what the slow client costs.
-        await RunTrafficAsync(sender, listener, "warm-up");
+        await RunTrafficAsync(sender, listener, "warm-up", messages: 600);
         var warm = ManagedMemory();
         var (controlPeak, controlP99, _, _) = await RunTrafficAsync(sender, listener, "control, no slow client");
         var baseline = ManagedMemory();
