@@ -236,6 +236,15 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
             var edited = await jordan.EditAsync(toEdit.Id, "My invoice shows the wrong VAT number (FR, not DE).");
             var deleted = await priya.DeleteAsync(toDelete.Id);
             Assert.True(deleted.Deleted);
+
+            // Each node's own members keep hearing what is said on that node: a node writes its room events to its
+            // connections itself (RoomFanOut), with or without Redis. Only the other node's messages wait for Redis.
+            var (alex, maya) = (clients[1], clients[3]);
+            await Eventually.HoldsAsync(
+                () => sent.Where(s => s.Body.EndsWith("(A)", StringComparison.Ordinal)).All(s => alex.ReceivedLive(s.Ack.Sequence))
+                      && sent.Where(s => s.Body.EndsWith("(B)", StringComparison.Ordinal)).All(s => maya.ReceivedLive(s.Ack.Sequence)),
+                CommunityAppFactory.Timeout,
+                "each node's reader heard its own node's messages live during the outage");
             Assert.False(await _redis.PingAsync(), "Redis came back before the outage's changes were made.");
 
             // Nothing else is sent: only the server's Resync can tell the clients what they missed.
