@@ -42,8 +42,8 @@ public static class ApiSetup
             app.UseHsts();
         }
 
-        app.UseAuthentication();
-        app.UseAuthorization();
+        // UseAuthentication and UseAuthorization, with the hub's long-lived requests run through them to the end first.
+        app.UseCommunityAuthentication();
         app.Use(IdentitySetup.ForgetHubCredentials);
         // REST callers act with their roles as stored now, not as issued in their token (ADR-0008).
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.Use(async (context, next) =>

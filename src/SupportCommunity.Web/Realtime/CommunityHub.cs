@@ -35,8 +35,6 @@ public sealed class CommunityHub(
 {
     public const string Path = "/hubs/community";
 
-    private const string JoinedRoomsKey = "joined-rooms";
-
     public async Task<JoinRoomResult> JoinRoom(string roomSlug, long afterSequence)
     {
         var actor = await CurrentActorAsync();
@@ -357,20 +355,8 @@ public sealed class CommunityHub(
     private async ValueTask<Actor> CurrentActorAsync() =>
         await actors.GetAsync(Context.User!, Context.ConnectionAborted) ?? throw CommunityException.Forbidden("Sign in to use the community.");
 
-    private HashSet<string> JoinedRooms
-    {
-        get
-        {
-            if (Context.Items.TryGetValue(JoinedRoomsKey, out var value) && value is HashSet<string> joined)
-            {
-                return joined;
-            }
-
-            joined = new HashSet<string>(StringComparer.Ordinal);
-            Context.Items[JoinedRoomsKey] = joined;
-            return joined;
-        }
-    }
+    /// <summary>The rooms this connection joined (the hub is [Authorize]d: the user identifier is the user id).</summary>
+    private HashSet<string> JoinedRooms => connections.JoinedRooms(Context.UserIdentifier!, Context.ConnectionId);
 
     private static PresenceUser ToPresenceUser(Actor actor) => new(actor.UserId, actor.DisplayName, actor.PrimaryRole);
 }

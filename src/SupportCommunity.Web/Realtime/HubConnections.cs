@@ -6,13 +6,15 @@ namespace SupportCommunity.Web.Realtime;
 /// <summary>
 /// The hub connections open on this node, by user, so a sanction can reach them: a room ban takes them out of the
 /// room's group, a community ban closes them. Each node knows only its own; the sanction event reaches every node.
+/// Also what the hub keeps per connection (the rooms it joined), here rather than in the connection's
+/// <c>Items</c>, a concurrent dictionary of about half a kilobyte per connection (docs/performance.md, "Idle memory").
 /// </summary>
 public sealed class HubConnections
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, HubCallerContext>> _byUser = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Connection>> _byUser = new(StringComparer.Ordinal);
 
     public void Add(string userId, HubCallerContext context) =>
-        _byUser.GetOrAdd(userId, _ => new ConcurrentDictionary<string, HubCallerContext>(StringComparer.Ordinal))[context.ConnectionId] = context;
+        _byUser.GetOrAdd(userId, _ => new ConcurrentDictionary<string, Connection>(StringComparer.Ordinal))[context.ConnectionId] = new Connection(context);
 
     public void Remove(string userId, string connectionId)
     {
@@ -21,11 +23,28 @@ public sealed class HubConnections
             && connections.IsEmpty)
         {
             // Dropped only if still empty; a connection added meanwhile re-creates the entry.
-            _byUser.TryRemove(new KeyValuePair<string, ConcurrentDictionary<string, HubCallerContext>>(userId, connections));
+            _byUser.TryRemove(new KeyValuePair<string, ConcurrentDictionary<string, Connection>>(userId, connections));
         }
     }
 
     /// <summary>The user's connections on this node.</summary>
     public IReadOnlyList<HubCallerContext> Of(string userId) =>
-        _byUser.TryGetValue(userId, out var connections) ? [.. connections.Values] : [];
+        _byUser.TryGetValue(userId, out var connections) ? [.. connections.Values.Select(c => c.Context)] : [];
+
+    /// <summary>
+    /// The rooms an open connection has joined. Only that connection's own hub calls use it, and SignalR runs them
+    /// one at a time.
+    /// </summary>
+    public HashSet<string> JoinedRooms(string userId, string connectionId) =>
+        _byUser.TryGetValue(userId, out var connections) && connections.TryGetValue(connectionId, out var connection)
+            ? connection.JoinedRooms ??= new HashSet<string>(StringComparer.Ordinal)
+            : throw new InvalidOperationException("The hub connection is not registered: its OnConnected did not complete.");
+
+    private sealed class Connection(HubCallerContext context)
+    {
+        public HubCallerContext Context { get; } = context;
+
+        /// <summary>Made on the first join: a connection that joins no room (the bell, the desk) needs none.</summary>
+        public HashSet<string>? JoinedRooms { get; set; }
+    }
 }
