@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using SupportCommunity.Web.Realtime;
 
 namespace SupportCommunity.Web.Account;
@@ -38,8 +39,9 @@ public static class HubAuthentication
             });
             var authenticateAndAuthorize = gate.Build();
             var rest = afterAuthorization ?? throw new InvalidOperationException("The pipeline after authorization was not built.");
+            var scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
             return context => context.Request.Path.StartsWithSegments(CommunityHub.Path)
-                ? HubRequestAsync(context, authenticateAndAuthorize, rest)
+                ? HubRequestAsync(context, scopes, authenticateAndAuthorize, rest)
                 : next(context);
         });
         app.UseAuthentication();
@@ -49,17 +51,54 @@ public static class HubAuthentication
     }
 
     /// <remarks>Not async unless authentication is: nothing of this method stays suspended while the connection lives.</remarks>
-    private static Task HubRequestAsync(HttpContext context, RequestDelegate authenticateAndAuthorize, RequestDelegate rest)
+    private static Task HubRequestAsync(HttpContext context, IServiceScopeFactory scopes, RequestDelegate authenticateAndAuthorize, RequestDelegate rest)
     {
-        var passing = authenticateAndAuthorize(context);
-        return passing.IsCompletedSuccessfully ? Continue(context, rest) : ContinueAfterAsync(passing, context, rest);
+        var scope = scopes.CreateAsyncScope();
+        context.RequestServices = scope.ServiceProvider;
+        Task passing;
+        try
+        {
+            passing = authenticateAndAuthorize(context);
+        }
+        catch (Exception ex)
+        {
+            passing = Task.FromException(ex);
+        }
+
+        if (!passing.IsCompletedSuccessfully)
+        {
+            return ContinueAfterAsync(passing, scope, context, rest);
+        }
+
+        var ended = EndScope(context, scope);
+        return ended.IsCompletedSuccessfully ? Continue(context, rest) : ContinueAfterAsync(ended.AsTask(), scope: null, context, rest);
     }
 
-    private static async Task ContinueAfterAsync(Task passing, HttpContext context, RequestDelegate rest)
+    private static async Task ContinueAfterAsync(Task passing, AsyncServiceScope? scope, HttpContext context, RequestDelegate rest)
     {
-        await passing;
-        passing = Task.CompletedTask; // not the finished middleware's task, for the connection's life
+        try
+        {
+            await passing;
+        }
+        finally
+        {
+            if (scope is { } ending)
+            {
+                await EndScope(context, ending);
+            }
+        }
+
+        // Neither the finished task nor the scope is kept for the connection's life.
+        passing = Task.CompletedTask;
+        scope = null;
         await Continue(context, rest);
+    }
+
+    /// <summary>Disposes the scope; the request's next use of <c>RequestServices</c> makes a request scope.</summary>
+    private static ValueTask EndScope(HttpContext context, AsyncServiceScope scope)
+    {
+        context.Features.Set<IServiceProvidersFeature>(null);
+        return scope.DisposeAsync();
     }
 
     /// <summary>On to the rest of the pipeline if the request passed; otherwise the middleware has answered it.</summary>

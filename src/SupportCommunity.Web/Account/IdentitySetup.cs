@@ -100,10 +100,7 @@ public static class IdentitySetup
     /// <item>the authentication ticket: the caller becomes a principal of the same identity and authentication type
     /// with only the claims the hub reads (<see cref="HubPrincipal"/>). SignalR then reads no expiry for the
     /// connection, which matters only with <c>CloseOnAuthenticationExpiration</c>, not set here
-    /// (<see cref="Security.SlowClientLimits"/>);</item>
-    /// <item>the request's service scope, which holds the authentication service and handlers with their results
-    /// and the authorization services. Nothing later in the pipeline needs them: the hub resolves its services in a
-    /// scope per call. A service asked for later gets a new scope, disposed with the request as before.</item>
+    /// (<see cref="Security.SlowClientLimits"/>).</item>
     /// </list>
     /// </summary>
     public static Task ForgetHubCredentials(HttpContext context, RequestDelegate next)
@@ -127,21 +124,7 @@ public static class IdentitySetup
 
         // Setting the user also drops the authentication result the request kept (IAuthenticateResultFeature).
         context.User = HubPrincipal(context.User);
-        if (context.Features.Get<IServiceProvidersFeature>() is not RequestServicesFeature services)
-        {
-            return next(context);
-        }
-
-        // The next access to RequestServices makes a new feature, with its own scope created on demand.
-        context.Features.Set<IServiceProvidersFeature>(null);
-        var disposed = services.DisposeAsync();
-        return disposed.IsCompletedSuccessfully ? next(context) : DisposedThenNextAsync(disposed, context, next);
-    }
-
-    private static async Task DisposedThenNextAsync(ValueTask disposed, HttpContext context, RequestDelegate next)
-    {
-        await disposed;
-        await next(context);
+        return next(context);
     }
 
     /// <summary>

@@ -43,7 +43,7 @@ public sealed class CommunityHub(
 
         // Join the group before reading, so nothing sent in between is missed; clients drop what they already hold.
         var group = HubGroups.Room(roomSlug!);
-        var newlyJoined = JoinedRooms.Add(roomSlug!);
+        var newlyJoined = connections.Join(actor.UserId, Context.ConnectionId, roomSlug!);
         await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
 
         RoomSnapshot snapshot;
@@ -54,7 +54,7 @@ public sealed class CommunityHub(
         catch when (newlyJoined)
         {
             // A refused join leaves the connection outside the room, as it was before.
-            JoinedRooms.Remove(roomSlug!);
+            connections.Leave(actor.UserId, Context.ConnectionId, roomSlug!);
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, group, CancellationToken.None);
             throw;
         }
@@ -65,7 +65,7 @@ public sealed class CommunityHub(
 
     public async Task LeaveRoom(string roomSlug)
     {
-        if (roomSlug is null || !JoinedRooms.Remove(roomSlug))
+        if (roomSlug is null || !connections.Leave(Context.UserIdentifier!, Context.ConnectionId, roomSlug))
         {
             return;
         }
@@ -329,7 +329,7 @@ public sealed class CommunityHub(
 
     public async Task Typing(string roomSlug)
     {
-        if (roomSlug is null || !JoinedRooms.Contains(roomSlug))
+        if (roomSlug is null || !connections.HasJoined(Context.UserIdentifier!, Context.ConnectionId, roomSlug))
         {
             throw CommunityException.Invalid("Join the room before sending typing notices.");
         }
@@ -354,9 +354,6 @@ public sealed class CommunityHub(
     /// <summary>The caller as they are now: roles and moderated rooms re-read, not the token's (ADR-0008).</summary>
     private async ValueTask<Actor> CurrentActorAsync() =>
         await actors.GetAsync(Context.User!, Context.ConnectionAborted) ?? throw CommunityException.Forbidden("Sign in to use the community.");
-
-    /// <summary>The rooms this connection joined (the hub is [Authorize]d: the user identifier is the user id).</summary>
-    private HashSet<string> JoinedRooms => connections.JoinedRooms(Context.UserIdentifier!, Context.ConnectionId);
 
     private static PresenceUser ToPresenceUser(Actor actor) => new(actor.UserId, actor.DisplayName, actor.PrimaryRole);
 }

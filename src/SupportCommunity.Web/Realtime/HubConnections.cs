@@ -31,20 +31,40 @@ public sealed class HubConnections
     public IReadOnlyList<HubCallerContext> Of(string userId) =>
         _byUser.TryGetValue(userId, out var connections) ? [.. connections.Values.Select(c => c.Context)] : [];
 
-    /// <summary>
-    /// The rooms an open connection has joined. Only that connection's own hub calls use it, and SignalR runs them
-    /// one at a time.
-    /// </summary>
-    public HashSet<string> JoinedRooms(string userId, string connectionId) =>
+    /// <summary>Records that an open connection joined a room; false when it had already.</summary>
+    public bool Join(string userId, string connectionId, string roomSlug)
+    {
+        var joined = Find(userId, connectionId).JoinedRooms ??= new List<string>(1);
+        if (joined.Contains(roomSlug, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        joined.Add(roomSlug);
+        return true;
+    }
+
+    /// <summary>Records that an open connection left a room; false when it was not in it.</summary>
+    public bool Leave(string userId, string connectionId, string roomSlug) =>
+        Find(userId, connectionId).JoinedRooms?.Remove(roomSlug) == true;
+
+    public bool HasJoined(string userId, string connectionId, string roomSlug) =>
+        Find(userId, connectionId).JoinedRooms?.Contains(roomSlug, StringComparer.Ordinal) == true;
+
+    private Connection Find(string userId, string connectionId) =>
         _byUser.TryGetValue(userId, out var connections) && connections.TryGetValue(connectionId, out var connection)
-            ? connection.JoinedRooms ??= new HashSet<string>(StringComparer.Ordinal)
+            ? connection
             : throw new InvalidOperationException("The hub connection is not registered: its OnConnected did not complete.");
 
+    /// <remarks>
+    /// The joined rooms are touched only by the connection's own hub calls, which SignalR runs one at a time. A list:
+    /// a connection is in one room or a few, and a list of one is a third of the smallest hash set.
+    /// </remarks>
     private sealed class Connection(HubCallerContext context)
     {
         public HubCallerContext Context { get; } = context;
 
         /// <summary>Made on the first join: a connection that joins no room (the bell, the desk) needs none.</summary>
-        public HashSet<string>? JoinedRooms { get; set; }
+        public List<string>? JoinedRooms { get; set; }
     }
 }
