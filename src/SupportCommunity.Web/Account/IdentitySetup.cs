@@ -92,8 +92,8 @@ public static class IdentitySetup
 
     /// <summary>
     /// A hub connection keeps its request for as long as it lives (idle memory per connection, docs/performance.md).
-    /// Once the caller is authenticated and authorized (<see cref="HubAuthentication"/>), the request lets go of what
-    /// only that took:
+    /// Once the caller is authenticated and authorized, the request lets go of what only that took (the middleware
+    /// that did it hold nothing for the connection's life: <see cref="Api.LongLivedRequests"/>):
     /// <list type="bullet">
     /// <item>the bearer token (header, query and raw target), so it is neither held per connection (a kilobyte or two
     /// each) nor seen by anything that runs later;</item>
