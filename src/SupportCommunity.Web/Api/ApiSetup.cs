@@ -33,31 +33,38 @@ public static class ApiSetup
     public static WebApplication UseCommunityPipeline(this WebApplication app)
     {
         app.UseSecurityHeaders();
-        app.UseExceptionHandler();
-        // API errors without a body (bad route values, 401, 405) still answer with problem details.
-        app.UseWhen(c => IdentitySetup.IsApiOrHub(c.Request), api => api.UseStatusCodePages());
-        app.UseWhen(c => !IdentitySetup.IsApiOrHub(c.Request), ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-        if (!app.Environment.IsDevelopment())
+        var development = app.Environment.IsDevelopment();
+        // The hub's transport requests (its WebSocket, above all) live as long as their connection: they go through
+        // these middleware to the end before the hub takes them, so that none stays suspended around the connection
+        // holding what it used (LongLivedRequests says why, and what that keeps per connection).
+        app.UseRunToEndFirst(LongLivedRequests.IsHubTransport, pipeline =>
         {
-            app.UseHsts();
-        }
-
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.Use(IdentitySetup.ForgetHubCredentials);
-        // REST callers act with their roles as stored now, not as issued in their token (ADR-0008).
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.Use(async (context, next) =>
-        {
-            if (context.User.Identity?.IsAuthenticated == true
-                && await context.RequestServices.GetRequiredService<ActorDirectory>().GetAsync(context.User, context.RequestAborted) is { } actor)
+            pipeline.UseExceptionHandler();
+            // API errors without a body (bad route values, 401, 405) still answer with problem details.
+            pipeline.UseWhen(c => IdentitySetup.IsApiOrHub(c.Request), api => api.UseStatusCodePages());
+            pipeline.UseWhen(c => !IdentitySetup.IsApiOrHub(c.Request), ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+            if (!development)
             {
-                context.Items[typeof(Actor)] = actor;
+                pipeline.UseHsts();
             }
 
-            await next(context);
-        }));
-        app.UseHubGuards();
-        app.UseAntiforgery();
+            pipeline.UseAuthentication();
+            pipeline.UseAuthorization();
+            pipeline.Use(IdentitySetup.ForgetHubCredentials);
+            // REST callers act with their roles as stored now, not as issued in their token (ADR-0008).
+            pipeline.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.Use(async (context, next) =>
+            {
+                if (context.User.Identity?.IsAuthenticated == true
+                    && await context.RequestServices.GetRequiredService<ActorDirectory>().GetAsync(context.User, context.RequestAborted) is { } actor)
+                {
+                    context.Items[typeof(Actor)] = actor;
+                }
+
+                await next(context);
+            }));
+            pipeline.UseHubGuards();
+            pipeline.UseAntiforgery();
+        });
         return app;
     }
 

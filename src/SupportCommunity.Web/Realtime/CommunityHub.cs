@@ -36,8 +36,6 @@ public sealed class CommunityHub(
 {
     public const string Path = "/hubs/community";
 
-    private const string JoinedRoomsKey = "joined-rooms";
-
     public async Task<JoinRoomResult> JoinRoom(string roomSlug, long afterSequence)
     {
         var actor = await CurrentActorAsync();
@@ -45,8 +43,7 @@ public sealed class CommunityHub(
         _ = await rooms.GetAsync(actor, roomSlug ?? "", Context.ConnectionAborted);
 
         // Join the room before reading, so nothing sent in between is missed; clients drop what they already hold.
-        var newlyJoined = JoinedRooms.Add(roomSlug!);
-        roomFanOut.Join(Context.ConnectionId, roomSlug!);
+        var newlyJoined = roomFanOut.Join(Context.ConnectionId, roomSlug!);
 
         RoomSnapshot snapshot;
         try
@@ -56,7 +53,6 @@ public sealed class CommunityHub(
         catch when (newlyJoined)
         {
             // A refused join leaves the connection outside the room, as it was before.
-            JoinedRooms.Remove(roomSlug!);
             roomFanOut.Leave(Context.ConnectionId, roomSlug!);
             throw;
         }
@@ -67,12 +63,11 @@ public sealed class CommunityHub(
 
     public async Task LeaveRoom(string roomSlug)
     {
-        if (roomSlug is null || !JoinedRooms.Remove(roomSlug))
+        if (roomSlug is null || !roomFanOut.Leave(Context.ConnectionId, roomSlug))
         {
             return;
         }
 
-        roomFanOut.Leave(Context.ConnectionId, roomSlug);
         await presence.LeaveAsync(roomSlug, Context.ConnectionId, (await CurrentActorAsync()).UserId);
     }
 
@@ -331,7 +326,7 @@ public sealed class CommunityHub(
 
     public async Task Typing(string roomSlug)
     {
-        if (roomSlug is null || !JoinedRooms.Contains(roomSlug))
+        if (roomSlug is null || !roomFanOut.IsIn(Context.ConnectionId, roomSlug))
         {
             throw CommunityException.Invalid("Join the room before sending typing notices.");
         }
@@ -356,21 +351,6 @@ public sealed class CommunityHub(
     /// <summary>The caller as they are now: roles and moderated rooms re-read, not the token's (ADR-0008).</summary>
     private async ValueTask<Actor> CurrentActorAsync() =>
         await actors.GetAsync(Context.User!, Context.ConnectionAborted) ?? throw CommunityException.Forbidden("Sign in to use the community.");
-
-    private HashSet<string> JoinedRooms
-    {
-        get
-        {
-            if (Context.Items.TryGetValue(JoinedRoomsKey, out var value) && value is HashSet<string> joined)
-            {
-                return joined;
-            }
-
-            joined = new HashSet<string>(StringComparer.Ordinal);
-            Context.Items[JoinedRoomsKey] = joined;
-            return joined;
-        }
-    }
 
     private static PresenceUser ToPresenceUser(Actor actor) => new(actor.UserId, actor.DisplayName, actor.PrimaryRole);
 }

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.SignalR;
 namespace SupportCommunity.Web.Realtime;
 
 /// <summary>
-/// The hub connections open on this node, by user, so a sanction can reach them: a room ban takes them out of the
-/// room's group, a community ban closes them. Each node knows only its own; the sanction event reaches every node.
+/// The hub connections open on this node, by user, so a sanction or a rights change can reach them: a room ban takes
+/// them out of the room, a community ban closes them. Each node knows only its own; the event reaches every node.
+/// (The rooms a connection joined are kept by <see cref="RoomFanOut"/>, which writes the rooms' events.)
 /// </summary>
 public sealed class HubConnections
 {

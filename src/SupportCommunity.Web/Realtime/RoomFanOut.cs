@@ -34,26 +34,48 @@ public sealed partial class RoomFanOut(HubLifetimeManager<CommunityHub> inner, I
 
         lock (member)
         {
-            if (member.Closed || !member.Rooms.Add(roomSlug))
+            if (member.Closed || member.Rooms?.Contains(roomSlug, StringComparer.Ordinal) == true)
             {
                 return false;
             }
 
+            (member.Rooms ??= new List<string>(1)).Add(roomSlug);
             _rooms.GetOrAdd(roomSlug, _ => new(StringComparer.Ordinal))[connectionId] = member.Connection;
             return true;
         }
     }
 
-    /// <summary>Takes the connection out of the room on this node.</summary>
-    public void Leave(string connectionId, string roomSlug)
+    /// <summary>Takes the connection out of the room on this node. False if it was not in it.</summary>
+    public bool Leave(string connectionId, string roomSlug)
     {
-        if (_members.TryGetValue(connectionId, out var member))
+        if (!_members.TryGetValue(connectionId, out var member))
         {
-            lock (member)
+            return false;
+        }
+
+        lock (member)
+        {
+            if (member.Rooms?.Remove(roomSlug) != true)
             {
-                member.Rooms.Remove(roomSlug);
-                RemoveFromRoom(connectionId, roomSlug);
+                return false;
             }
+
+            RemoveFromRoom(connectionId, roomSlug);
+            return true;
+        }
+    }
+
+    /// <summary>Whether the connection joined the room (and has not left it).</summary>
+    public bool IsIn(string connectionId, string roomSlug)
+    {
+        if (!_members.TryGetValue(connectionId, out var member))
+        {
+            return false;
+        }
+
+        lock (member)
+        {
+            return member.Rooms?.Contains(roomSlug, StringComparer.Ordinal) == true;
         }
     }
 
@@ -92,7 +114,7 @@ public sealed partial class RoomFanOut(HubLifetimeManager<CommunityHub> inner, I
             lock (member)
             {
                 member.Closed = true;
-                foreach (var roomSlug in member.Rooms)
+                foreach (var roomSlug in member.Rooms ?? [])
                 {
                     RemoveFromRoom(connection.ConnectionId, roomSlug);
                 }
@@ -126,11 +148,15 @@ public sealed partial class RoomFanOut(HubLifetimeManager<CommunityHub> inner, I
     [LoggerMessage(Level = LogLevel.Debug, Message = "Writing a room event to connection {ConnectionId} in {Room} failed; it catches up on its next join")]
     private partial void WriteFailed(Exception exception, string connectionId, string room);
 
+    /// <remarks>
+    /// The rooms as a list made on the first join: a connection is in one room or a few (or none: the bell, the desk),
+    /// and a list of one is a third of the smallest hash set (docs/performance.md, "Idle memory").
+    /// </remarks>
     private sealed class Member(HubConnectionContext connection)
     {
         public HubConnectionContext Connection { get; } = connection;
 
-        public HashSet<string> Rooms { get; } = new(StringComparer.Ordinal);
+        public List<string>? Rooms { get; set; }
 
         public bool Closed { get; set; }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -108,6 +109,13 @@ public sealed class HubConnectionCounter(IOptions<ConnectionLimits> options)
         return new IPAddress(bytes) + "/64";
     }
 
+    /// <summary>
+    /// The key of a request's client address. Read from the connection feature: <c>HttpContext.Connection</c> would
+    /// make an object that a hub connection's request then keeps for the connection's life.
+    /// </summary>
+    public static string? AddressKey(HttpContext? context) =>
+        AddressKey(context?.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress);
+
     private string? RefusalLocked(string userId, string? address)
     {
         if (_perUser.GetValueOrDefault(userId) >= _limits.MaxConnectionsPerUser)
@@ -146,8 +154,6 @@ public sealed class HubConnectionCounter(IOptions<ConnectionLimits> options)
 /// </summary>
 public sealed class HubConnectionCapFilter(HubConnectionCounter counter) : IHubFilter
 {
-    private const string CountedKey = "connection-counted";
-
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         var (user, address) = Identify(context.Context);
@@ -162,14 +168,16 @@ public sealed class HubConnectionCapFilter(HubConnectionCounter counter) : IHubF
         }
         catch
         {
-            // OnDisconnected does not run for a connection whose OnConnected failed.
+            // SignalR does not call OnDisconnected for a connection whose OnConnected failed.
             counter.Close(user, address);
             throw;
         }
-
-        context.Context.Items[CountedKey] = true;
     }
 
+    /// <remarks>
+    /// SignalR calls OnDisconnected only for a connection whose OnConnected completed (a failed one is closed without
+    /// it), so every connection that gets here was counted, and nothing per connection needs to remember it.
+    /// </remarks>
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {
         try
@@ -178,17 +186,14 @@ public sealed class HubConnectionCapFilter(HubConnectionCounter counter) : IHubF
         }
         finally
         {
-            if (context.Context.Items.Remove(CountedKey))
-            {
-                var (user, address) = Identify(context.Context);
-                counter.Close(user, address);
-            }
+            var (user, address) = Identify(context.Context);
+            counter.Close(user, address);
         }
     }
 
     // The hub is [Authorize]d, so every connection has a user id (the NameIdentifier claim).
     private static (string User, string? Address) Identify(HubCallerContext context) =>
-        (context.UserIdentifier ?? "", HubConnectionCounter.AddressKey(context.GetHttpContext()?.Connection.RemoteIpAddress));
+        (context.UserIdentifier ?? "", HubConnectionCounter.AddressKey(context.GetHttpContext()));
 }
 
 /// <summary>
@@ -201,7 +206,7 @@ public sealed class HubConnectionCapCheck(RequestDelegate next, HubConnectionCou
     public Task InvokeAsync(HttpContext context) =>
         !OpensConnection(context.Request)
         || context.User.FindFirstValue(ClaimTypes.NameIdentifier) is not { Length: > 0 } user
-        || counter.Refusal(user, HubConnectionCounter.AddressKey(context.Connection.RemoteIpAddress)) is not { } refusal
+        || counter.Refusal(user, HubConnectionCounter.AddressKey(context)) is not { } refusal
             ? next(context)
             : RefuseAsync(context, refusal);
 

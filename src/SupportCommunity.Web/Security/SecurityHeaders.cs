@@ -10,15 +10,22 @@ public sealed class SecurityHeaders(RequestDelegate next)
 {
     private const string NonceKey = "SupportCommunity.ScriptNonce";
 
+    /// <summary>
+    /// The policy of a 101 response (a WebSocket upgrade: the hubs, Blazor's circuit). It starts no document, so it
+    /// needs no script nonce; one shared string, where a nonce would be two strings kept for the connection's life.
+    /// </summary>
+    private static readonly string UpgradePolicy = ContentSecurityPolicy(nonce: null);
+
     public Task InvokeAsync(HttpContext context)
     {
-        var nonce = ScriptNonce(context);
         // Set when the response starts, so that responses written further in (status code pages, the exception
-        // handler, which clears headers) carry them too.
+        // handler, which clears headers) carry them too. The nonce is the one the page rendered, if it asked first.
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy(nonce);
+            headers.ContentSecurityPolicy = context.Response.StatusCode == StatusCodes.Status101SwitchingProtocols
+                ? UpgradePolicy
+                : ContentSecurityPolicy(ScriptNonce(context));
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "same-origin";
@@ -31,7 +38,8 @@ public sealed class SecurityHeaders(RequestDelegate next)
 
     /// <summary>
     /// The nonce of this response's inline scripts. Blazor renders the import map inline, and it is the only inline
-    /// script: it carries this nonce (App.razor). One per request, also when the exception handler re-executes it.
+    /// script: it carries this nonce (App.razor). One per request, also when the exception handler re-executes it,
+    /// made when first asked for: by the page as it renders, or by the headers as the response starts.
     /// </summary>
     public static string ScriptNonce(HttpContext context)
     {
@@ -47,14 +55,14 @@ public sealed class SecurityHeaders(RequestDelegate next)
     }
 
     /// <summary>
-    /// Scripts only from this origin (Blazor, MudBlazor, app.js) or with the nonce; no eval. Styles also inline,
+    /// Scripts only from this origin (Blazor, MudBlazor, app.js) or with the nonce (none for an upgrade); no eval. Styles also inline,
     /// because MudBlazor sets style attributes and writes its theme into a style element. connect-src 'self' covers
     /// the circuit's and the hub's WebSockets (ws: and wss: on this host, CSP level 3). Images from this origin and
     /// data: URLs; external images in messages are rendered as links (design.md §5).
     /// </summary>
-    public static string ContentSecurityPolicy(string nonce) =>
+    public static string ContentSecurityPolicy(string? nonce) =>
         "default-src 'self'; "
-        + $"script-src 'self' 'nonce-{nonce}'; "
+        + (nonce is null ? "script-src 'self'; " : $"script-src 'self' 'nonce-{nonce}'; ")
         + "style-src 'self' 'unsafe-inline'; "
         + "img-src 'self' data:; "
         + "font-src 'self' data:; "

@@ -60,7 +60,7 @@ public static class SecuritySetup
     }
 
     /// <summary>The hubs' Origin check and the connection and circuit caps; after authentication, which the caps need.</summary>
-    public static WebApplication UseHubGuards(this WebApplication app)
+    public static IApplicationBuilder UseHubGuards(this IApplicationBuilder app)
     {
         app.UseMiddleware<OriginCheck>();
         app.UseMiddleware<HubConnectionCapCheck>();
