@@ -53,7 +53,7 @@ public sealed partial class RedisRoomEventBus : IRoomEventBus, IDisposable
             var envelope = JsonSerializer.Deserialize<Envelope>(value.ToString(), Json);
             if (envelope is not null && envelope.Node != _nodeId)
             {
-                _local.Deliver(envelope.Event, fromOtherNode: true);
+                _local.Deliver(envelope.Event with { FromOtherNode = true }, fromOtherNode: true);
             }
         }
         catch (JsonException ex)

@@ -23,7 +23,12 @@ namespace SupportCommunity.Events;
 [JsonDerivedType(typeof(SanctionChanged), "sanction")]
 [JsonDerivedType(typeof(SupportCommunity.Tickets.TicketChanged), "ticket")]
 [JsonDerivedType(typeof(SupportCommunity.Tickets.TicketEntryAdded), "ticket-entry")]
-public abstract record RoomEvent(string RoomSlug);
+public abstract record RoomEvent(string RoomSlug)
+{
+    /// <summary>Set on arrival when the event was published on another node (never sent over the wire).</summary>
+    [JsonIgnore]
+    public bool FromOtherNode { get; init; }
+}
 
 /// <summary>
 /// Events for one user rather than a room travel on the same bus under the user's own channel name, which no room

@@ -12,7 +12,8 @@ namespace SupportCommunity.Web.Realtime;
 /// The one place that pushes to hub clients. A room's events reach every node on the event bus, and each node writes
 /// them to its own connections in the room (<see cref="RoomFanOut"/>). Events for users, the desk and the moderators
 /// go to SignalR groups; with a Redis backplane the backplane carries those to every node, so for them the notifier
-/// relays only events published on its own node.
+/// relays only events published on its own node. One subscription for both, so a client hears of a message before
+/// the notification about it.
 /// </summary>
 /// <remarks>
 /// Sanctions and rights changes are handled by every node for the connections it holds (<see cref="HubConnections"/>),
@@ -31,13 +32,11 @@ public sealed partial class CommunityNotifier(
 {
     private readonly IConnectionMultiplexer? _redis = services.GetService<IConnectionMultiplexer>();
     private IDisposable? _subscription;
-    private IDisposable? _roomSubscription;
     private IDisposable? _userSubscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = bus.Subscribe(roomSlug: null, RelayAsync, _redis is null ? EventScope.AllNodes : EventScope.ThisNode);
-        _roomSubscription = bus.Subscribe(roomSlug: null, RelayToRoomAsync, EventScope.AllNodes);
+        _subscription = bus.Subscribe(roomSlug: null, RelayAsync, EventScope.AllNodes);
         _userSubscription = bus.Subscribe(roomSlug: null, EnforceAsync, EventScope.AllNodes);
         return Task.CompletedTask;
     }
@@ -45,7 +44,6 @@ public sealed partial class CommunityNotifier(
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _subscription?.Dispose();
-        _roomSubscription?.Dispose();
         _userSubscription?.Dispose();
         return Task.CompletedTask;
     }
@@ -117,9 +115,10 @@ public sealed partial class CommunityNotifier(
 
     /// <summary>
     /// A room's events, from any node, to this node's connections in the room. Never waits for a connection (see
-    /// <see cref="RoomFanOut"/>), and needs no Redis: while it is away this node's rooms stay live.
+    /// <see cref="RoomFanOut"/>), and needs no Redis: while it is away this node's rooms stay live. False for an event
+    /// that is not a room's.
     /// </summary>
-    private Task RelayToRoomAsync(RoomEvent roomEvent)
+    private bool RelayToRoom(RoomEvent roomEvent)
     {
         var slug = roomEvent.RoomSlug;
         switch (roomEvent)
@@ -142,13 +141,21 @@ public sealed partial class CommunityNotifier(
             case RoomSettingsChanged changed:
                 rooms.Send(slug, nameof(ICommunityClient.RoomSettingsChanged), changed.RoomSlug, changed.Controls);
                 break;
+            default:
+                return false;
         }
 
-        return Task.CompletedTask;
+        return true;
     }
 
     private Task RelayAsync(RoomEvent roomEvent)
     {
+        // With a backplane, another node's events for users, the desk or the moderators were sent by that node.
+        if (RelayToRoom(roomEvent) || (_redis is not null && roomEvent.FromOtherNode))
+        {
+            return Task.CompletedTask;
+        }
+
         // While the backplane is down a send would wait for its timeout and delay every later one; skip it.
         // Clients catch up when it returns (CatchUpRequested → Resync).
         if (_redis is { IsConnected: false })
