@@ -29,6 +29,14 @@ public sealed class CommunityLimits
     public TimeSpan FloodWindow { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Reaction toggles one user may make in <see cref="ReactionWindow"/>, in all rooms together and whatever their
+    /// role (ADR-0014): far above what a person clicks, well below what a script does to a room's revision.
+    /// </summary>
+    public int ReactionToggles { get; set; } = 20;
+
+    public TimeSpan ReactionWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long the hub holds a "too fast" refusal (flood limit, slow mode, reports) before it answers, never longer
     /// than the refusal's retry-after. A connection's calls run one at a time, so a client hammering the hub is slowed
     /// to one attempt per pause per connection and costs the room next to nothing. Zero answers at once.

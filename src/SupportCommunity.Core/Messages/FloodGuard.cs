@@ -4,18 +4,29 @@ using SupportCommunity.Identity;
 
 namespace SupportCommunity.Messages;
 
-/// <summary>Whose sends a flood limit counts: one user in one room, trusted or not.</summary>
-public readonly record struct FloodKey(string UserId, int RoomId, bool Trusted);
+/// <summary>What a window counts: messages sent, or reactions toggled.</summary>
+public enum FloodKind
+{
+    Send,
+    Reaction,
+}
+
+/// <summary>
+/// Whose actions a window counts: one user's sends in one room (trusted or not), or one user's reaction toggles
+/// everywhere (<see cref="FloodKind.Reaction"/>, room 0).
+/// </summary>
+public readonly record struct FloodKey(string UserId, int RoomId, bool Trusted, FloodKind Kind = FloodKind.Send);
 
 /// <summary>
 /// Per user and room send limit (design.md §5): a sliding window, relaxed for trusted members, none for staff. On one
 /// node the window lives in memory; with Redis configured it is shared by every node (<see cref="RedisFloodLimiter"/>),
-/// and falls back to memory whenever Redis cannot answer at once, so sends never wait on Redis.
+/// and falls back to memory whenever Redis cannot answer at once, so sends never wait on Redis. The same windows
+/// count each user's reaction toggles (<see cref="ChargeReactionAsync"/>, ADR-0014), for everyone, staff included.
 /// </summary>
 public sealed class FloodGuard : IDisposable
 {
     private readonly PartitionedRateLimiter<FloodKey> _limiter;
-    private readonly TimeSpan _window;
+    private readonly CommunityLimits _limits;
 
     public FloodGuard(IOptions<CommunityLimits> options)
         : this(options, shared: null)
@@ -28,7 +39,7 @@ public sealed class FloodGuard : IDisposable
     public FloodGuard(IOptions<CommunityLimits> options, Func<PartitionedRateLimiter<FloodKey>, PartitionedRateLimiter<FloodKey>>? shared)
     {
         var limits = options.Value;
-        _window = limits.FloodWindow;
+        _limits = limits;
         var local = CreateInMemory(limits);
         _limiter = shared is null ? local : shared(local);
     }
@@ -39,14 +50,18 @@ public sealed class FloodGuard : IDisposable
             RateLimitPartition.GetSlidingWindowLimiter(key, k => new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = PermitLimit(limits, k),
-                Window = limits.FloodWindow,
+                Window = Window(limits, k),
                 SegmentsPerWindow = 5,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             }));
 
     public static int PermitLimit(CommunityLimits limits, FloodKey key) =>
-        key.Trusted ? limits.TrustedFloodMessages : limits.FloodMessages;
+        key.Kind == FloodKind.Reaction ? limits.ReactionToggles
+        : key.Trusted ? limits.TrustedFloodMessages : limits.FloodMessages;
+
+    public static TimeSpan Window(CommunityLimits limits, FloodKey key) =>
+        key.Kind == FloodKind.Reaction ? limits.ReactionWindow : limits.FloodWindow;
 
     /// <summary>Counts one send, or throws a 429-style refusal that says when to try again.</summary>
     public void Charge(Actor actor, int roomId)
@@ -56,8 +71,9 @@ public sealed class FloodGuard : IDisposable
             return;
         }
 
-        using var lease = _limiter.AttemptAcquire(Key(actor, roomId));
-        Check(lease);
+        var key = Key(actor, roomId);
+        using var lease = _limiter.AttemptAcquire(key);
+        Check(lease, key);
     }
 
     /// <summary>
@@ -73,8 +89,9 @@ public sealed class FloodGuard : IDisposable
         }
 
         // Asking for no permit answers whether any is left, and when one will be.
-        using var lease = _limiter.AttemptAcquire(Key(actor, roomId), permitCount: 0);
-        return Refusal(lease);
+        var key = Key(actor, roomId);
+        using var lease = _limiter.AttemptAcquire(key, permitCount: 0);
+        return Refusal(lease, key);
     }
 
     /// <summary>As <see cref="Charge"/>, asking the shared window when there is one.</summary>
@@ -85,32 +102,45 @@ public sealed class FloodGuard : IDisposable
             return;
         }
 
-        using var lease = await _limiter.AcquireAsync(Key(actor, roomId));
-        Check(lease);
+        var key = Key(actor, roomId);
+        using var lease = await _limiter.AcquireAsync(key);
+        Check(lease, key);
+    }
+
+    /// <summary>
+    /// Counts one reaction toggle of this user (in any room, staff included: nobody needs to react faster), asking
+    /// the shared window when there is one, or throws a 429-style refusal that says when to try again.
+    /// </summary>
+    public async ValueTask ChargeReactionAsync(Actor actor)
+    {
+        var key = new FloodKey(actor.UserId, RoomId: 0, Trusted: false, FloodKind.Reaction);
+        using var lease = await _limiter.AcquireAsync(key);
+        Check(lease, key);
     }
 
     private static FloodKey Key(Actor actor, int roomId) => new(actor.UserId, roomId, actor.IsTrusted);
 
-    private void Check(RateLimitLease lease)
+    private void Check(RateLimitLease lease, FloodKey key)
     {
-        if (Refusal(lease) is { } refusal)
+        if (Refusal(lease, key) is { } refusal)
         {
             throw refusal;
         }
     }
 
-    private CommunityException? Refusal(RateLimitLease lease)
+    private CommunityException? Refusal(RateLimitLease lease, FloodKey key)
     {
         if (lease.IsAcquired)
         {
             return null;
         }
 
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : _window;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window(_limits, key);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        var what = key.Kind == FloodKind.Reaction ? "reacting" : "sending messages";
         return new CommunityException(
             CommunityError.TooManyRequests,
-            $"You're sending messages too fast. Try again in {seconds} s.",
+            $"You're {what} too fast. Try again in {seconds} s.",
             TimeSpan.FromSeconds(seconds));
     }
 

@@ -6,7 +6,7 @@ namespace SupportCommunity.Messages;
 
 /// <summary>
 /// The flood limit's sliding window kept in Redis, so that every node counts the same sends: one sorted set per user
-/// and room holds the times of the sends still in the window, trimmed and counted by one script (atomic in Redis).
+/// and room (per user for reaction toggles) holds the times of the sends still in the window, trimmed and counted by one script (atomic in Redis).
 /// When Redis is disconnected, slow or failing, the in-memory limiter answers instead: a send is never blocked or
 /// delayed on Redis, at the price of per-node counting while it is away.
 /// </summary>
@@ -55,8 +55,10 @@ public sealed partial class RedisFloodLimiter(
         {
             var result = await redis.GetDatabase().ScriptEvaluateAsync(Script, new
             {
-                key = (RedisKey)$"{keyPrefix}:flood:{resource.UserId}:{resource.RoomId}",
-                window = (long)limits.FloodWindow.TotalMilliseconds,
+                key = (RedisKey)(resource.Kind == FloodKind.Reaction
+                    ? $"{keyPrefix}:reactions:{resource.UserId}"
+                    : $"{keyPrefix}:flood:{resource.UserId}:{resource.RoomId}"),
+                window = (long)FloodGuard.Window(limits, resource).TotalMilliseconds,
                 limit = FloodGuard.PermitLimit(limits, resource),
                 member = Guid.NewGuid().ToString("N"),
             }).WaitAsync(RedisBudget, cancellationToken);

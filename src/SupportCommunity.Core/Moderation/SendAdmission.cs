@@ -185,6 +185,51 @@ public sealed partial class SendAdmission : IDisposable
         }
     }
 
+    /// <summary>
+    /// The admission of a reaction (ADR-0014): the room's lock and its rules, as for a send, and nothing about pace or
+    /// content (slow mode, links, automod and duplicates are about messages; the reaction limit paces toggles). Staff,
+    /// and volunteer moderators in the rooms they moderate, pass.
+    /// </summary>
+    public async Task CheckReactionAsync(Actor actor, RoomKey room, CancellationToken cancellationToken)
+    {
+        if (actor.IsStaff)
+        {
+            return;
+        }
+
+        CommunityDbContext? db = null;
+        try
+        {
+            async ValueTask<CommunityDbContext> Db() => db ??= await _dbFactory.CreateDbContextAsync(cancellationToken);
+
+            if (actor.IsVolunteerModerator && (actor.ModeratedRoomIds is { } moderated
+                    ? moderated.Contains(room.Id)
+                    : await RoomModeration.ModeratesAsync(await Db(), actor, room.Id, cancellationToken)))
+            {
+                return;
+            }
+
+            var controls = await ControlsAsync(room, Db);
+            if (controls.Locked)
+            {
+                var banner = string.IsNullOrWhiteSpace(controls.LockMessage) ? "" : " " + controls.LockMessage;
+                throw CommunityException.Forbidden($"#{room.Slug} is locked: only staff can post or react.{banner}");
+            }
+
+            if (controls.HasRules && !await HasAcceptedAsync(actor, room, controls.RulesVersion, Db, cancellationToken))
+            {
+                throw CommunityException.Forbidden($"Accept the rules of #{room.Slug} to react.");
+            }
+        }
+        finally
+        {
+            if (db is not null)
+            {
+                await db.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>Drops a room's remembered controls on this node; the service that changes them calls this before publishing.</summary>
     public void Forget(string roomSlug) => _cache.Remove((typeof(RoomControls), roomSlug));
 

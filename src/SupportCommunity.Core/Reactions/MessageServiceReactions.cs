@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SupportCommunity.Events;
 using SupportCommunity.Identity;
 using SupportCommunity.Reactions;
+using SupportCommunity.Rooms;
 
 namespace SupportCommunity.Messages;
 
@@ -9,9 +10,12 @@ public sealed partial class MessageService
 {
     /// <summary>
     /// Adds or removes the actor's <paramref name="emoji"/> on a message: flips it, or with <paramref name="on"/> sets
-    /// it (a retried set changes nothing). Whoever may read the room and post in it may react (a timed-out or banned
-    /// member may not); deleted and hidden messages take no reactions. A change is a new room revision on the message,
-    /// like an edit, so catch-up brings it, and is published as <c>MessageChanged</c> after the commit.
+    /// it (a retried set changes nothing). Whoever may read the room and post in it may react: not a timed-out or
+    /// banned member, nor a member in a locked room or one whose rules they have not accepted (staff and the room's
+    /// moderators may); slow mode does not apply. Every toggle counts against the reaction limit
+    /// (<see cref="CommunityLimits.ReactionToggles"/>) before anything is read. Deleted and hidden messages take no
+    /// reactions. A change is a new room revision on the message, like an edit, so catch-up brings it, and is
+    /// published as <c>MessageChanged</c> after the commit.
     /// </summary>
     public async Task<MessageDto> ToggleReactionAsync(
         Actor actor, long messageId, string? emoji, bool? on = null, CancellationToken cancellationToken = default)
@@ -19,10 +23,16 @@ public sealed partial class MessageService
         var reaction = ReactionSummary.Normalize(emoji)
             ?? throw CommunityException.Invalid($"Reactions are one of {string.Join(" ", ReactionSummary.Allowed)}.");
 
+        // Counted first, whatever comes of it: a script toggling in a loop costs one limiter call per attempt, and the
+        // refusal reads the same for any message id (no existence leak).
+        await floodGuard.ChargeReactionAsync(actor);
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (message, room) = await FindMessageAsync(db, actor, messageId, cancellationToken);
         EnsureReactable(message);
         await EnsureMayPostAsync(actor, room.Id, cancellationToken);
+        await admission.CheckReactionAsync(
+            actor, new RoomKey(room.Id, room.Slug, room.Kind, room.CustomerId, room.SourceRoomId), cancellationToken);
 
         var now = clock.GetUtcNow();
         var changed = false;

@@ -96,4 +96,34 @@ public sealed class FloodGuardTests
         });
         Assert.Null(refusal);
     }
+
+    [Fact]
+    public async Task ChargeReaction_IsPerUserInAllRooms_StaffIncluded_AndApartFromSends()
+    {
+        using var guard = new FloodGuard(Options.Create(new CommunityLimits
+        {
+            FloodMessages = 1,
+            ReactionToggles = 3,
+            ReactionWindow = TimeSpan.FromMinutes(10),
+        }));
+        var manager = User(CommunityRoles.CommunityManager);
+        var customer = User(CommunityRoles.Customer);
+        guard.Charge(customer, roomId: 1);
+        for (var i = 0; i < 3; i++)
+        {
+            await guard.ChargeReactionAsync(manager);
+            await guard.ChargeReactionAsync(customer);
+        }
+
+        var staff = await Assert.ThrowsAsync<CommunityException>(() => guard.ChargeReactionAsync(manager).AsTask());
+        var member = await Assert.ThrowsAsync<CommunityException>(() => guard.ChargeReactionAsync(customer).AsTask());
+
+        Assert.Equal(CommunityError.TooManyRequests, staff.Error);
+        Assert.Equal(CommunityError.TooManyRequests, member.Error);
+        Assert.Contains("reacting too fast", member.Message, StringComparison.Ordinal);
+        Assert.NotNull(member.RetryAfter);
+        // Sends have their own window: the customer's one send was counted there, reactions did not add to it.
+        Assert.Null(guard.RefusalIfOverLimit(customer, roomId: 2));
+        await guard.ChargeReactionAsync(User(CommunityRoles.Customer));
+    }
 }

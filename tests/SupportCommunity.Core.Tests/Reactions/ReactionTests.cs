@@ -1,13 +1,22 @@
 using Microsoft.EntityFrameworkCore;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
+using SupportCommunity.Events;
 using SupportCommunity.Moderation;
+using SupportCommunity.Rooms;
 
 namespace SupportCommunity.Core.Tests.Reactions;
 
 public sealed class ReactionTests : IAsyncLifetime
 {
-    private readonly CommunityDatabase _database = new(new() { ["Limits:FloodMessages"] = "1000", ["Limits:TrustedFloodMessages"] = "1000" });
+    private readonly CommunityDatabase _database = new(new()
+    {
+        ["Limits:FloodMessages"] = "1000",
+        ["Limits:TrustedFloodMessages"] = "1000",
+        ["Limits:ReactionToggles"] = "6",
+        // Long enough that no permit comes back during a test.
+        ["Limits:ReactionWindow"] = "00:10:00",
+    });
     private Actor _customer = default!;
     private Actor _other = default!;
     private Actor _manager = default!;
@@ -145,6 +154,101 @@ public sealed class ReactionTests : IAsyncLifetime
         var reactions = Assert.Single(page.Messages).Reactions;
         Assert.Equal(["👍", "✅"], reactions.Select(r => r.Emoji));
         Assert.All(reactions, r => Assert.Equal(3, r.Count));
+    }
+
+    [Fact]
+    public async Task ToggleReaction_LockedRoom_RefusesMembersAndLetsStaffAndItsModeratorsReact()
+    {
+        var moderator = await _database.AddUserAsync("Mo", CommunityRoles.VolunteerModerator);
+        var elsewhere = await _database.AddUserAsync("Elsa", CommunityRoles.VolunteerModerator);
+        await using (var db = await _database.CreateDbContextAsync())
+        {
+            var general = await db.Rooms.SingleAsync(r => r.Slug == "general");
+            db.RoomModerators.Add(new RoomModerator { RoomId = general.Id, UserId = moderator.UserId });
+            await db.SaveChangesAsync();
+        }
+
+        var sent = await Messages.SendAsync(_customer, "general", Guid.NewGuid(), "hello");
+        await _database.Get<RoomControlService>().LockAsync(_manager, "general", "Back soon.");
+
+        var member = await Assert.ThrowsAsync<CommunityException>(() => Messages.ToggleReactionAsync(_other, sent.Id, "👍"));
+        var otherRoomsModerator = await Assert.ThrowsAsync<CommunityException>(() => Messages.ToggleReactionAsync(elsewhere, sent.Id, "👍"));
+        Assert.Equal(CommunityError.Forbidden, member.Error);
+        Assert.Contains("locked", member.Message, StringComparison.Ordinal);
+        Assert.Contains("Back soon.", member.Message, StringComparison.Ordinal);
+        Assert.Equal(CommunityError.Forbidden, otherRoomsModerator.Error);
+        await AssertNothingStoredAsync(sent);
+
+        await Messages.ToggleReactionAsync(_manager, sent.Id, "👍");
+        var byModerator = await Messages.ToggleReactionAsync(moderator, sent.Id, "👍");
+        Assert.Equal(2, Assert.Single(byModerator.Reactions).Count);
+
+        await _database.Get<RoomControlService>().UnlockAsync(_manager, "general");
+        Assert.Equal(3, Assert.Single((await Messages.ToggleReactionAsync(_other, sent.Id, "👍")).Reactions).Count);
+    }
+
+    [Fact]
+    public async Task ToggleReaction_SlowMode_DoesNotApplyToReactions()
+    {
+        var sent = await Messages.SendAsync(_other, "general", Guid.NewGuid(), "hello");
+        await _database.Get<RoomControlService>().SetSlowModeAsync(_manager, "general", 60, "calm down");
+        await Messages.SendAsync(_customer, "general", Guid.NewGuid(), "my one message this minute");
+
+        var slowed = await Assert.ThrowsAsync<CommunityException>(() => Messages.SendAsync(_customer, "general", Guid.NewGuid(), "another"));
+        var reacted = await Messages.ToggleReactionAsync(_customer, sent.Id, "🙏");
+
+        Assert.Equal(CommunityError.TooManyRequests, slowed.Error);
+        Assert.Equal("🙏", Assert.Single(reacted.Reactions).Emoji);
+    }
+
+    [Fact]
+    public async Task ToggleReaction_OverTheLimit_IsTooManyRequestsStoresNothingAndPublishesNothing()
+    {
+        var first = await Messages.SendAsync(_customer, "general", Guid.NewGuid(), "first");
+        var second = await Messages.SendAsync(_customer, "general", Guid.NewGuid(), "second");
+        for (var i = 0; i < 6; i++)
+        {
+            // Six toggles (the limit in this class), on one message: it ends as it began.
+            await Messages.ToggleReactionAsync(_other, first.Id, "👍");
+        }
+
+        // Events reach a subscriber in order: the refused toggle's would come before the allowed one's.
+        var changes = new List<MessageDto>();
+        var allowedHeard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = _database.Get<IRoomEventBus>().Subscribe(roomSlug: null, e =>
+        {
+            if (e is MessageChanged changed)
+            {
+                lock (changes)
+                {
+                    changes.Add(changed.Message);
+                }
+
+                if (changed.Message.Reactions.Any(r => r.UserIds.Contains(_customer.UserId)))
+                {
+                    allowedHeard.TrySetResult();
+                }
+            }
+
+            return Task.CompletedTask;
+        });
+
+        // The limit is per user in every room and message; others are free.
+        var refusal = await Assert.ThrowsAsync<CommunityException>(() => Messages.ToggleReactionAsync(_other, second.Id, "🎉"));
+        var byOther = await Messages.ToggleReactionAsync(_customer, second.Id, "🎉");
+
+        Assert.Equal(CommunityError.TooManyRequests, refusal.Error);
+        Assert.Contains("reacting too fast", refusal.Message, StringComparison.Ordinal);
+        Assert.InRange(refusal.RetryAfter ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Assert.Equal([_customer.UserId], Assert.Single(byOther.Reactions).UserIds);
+        await allowedHeard.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        lock (changes)
+        {
+            Assert.Equal([byOther.Revision], changes.Select(c => c.Revision));
+        }
+
+        await using var db = await _database.CreateDbContextAsync();
+        Assert.Equal(1, await db.MessageReactions.CountAsync());
     }
 
     private async Task AssertNothingStoredAsync(MessageDto before)

@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
 using SupportCommunity.Messages;
 using SupportCommunity.Moderation;
+using SupportCommunity.Reactions;
 using Xunit.Abstractions;
 using static SupportCommunity.Web.Tests.Integration.Accounts;
 
@@ -11,16 +12,19 @@ namespace SupportCommunity.Web.Tests.ScaleOut;
 
 /// <summary>
 /// Zulip's rule, "stale state + events = fresh state", across two nodes: clients on both nodes follow a seeded random
-/// run of sends, retried sends, edits, deletions, moderator edits and deletions, timeouts and their lifting, and
-/// reconnections (to either node), up to four at a time. At the end every client holds exactly what a fresh load of
-/// the room from the database (REST history) says, message by message and field by field.
+/// run of sends, retried sends, edits, deletions, moderator edits and deletions, reaction toggles, timeouts and their
+/// lifting, and reconnections (to either node), up to four at a time. At the end every client holds exactly what a
+/// fresh load of the room from the database (REST history) says, message by message and field by field (reactions
+/// included: who reacted with what).
 /// The seed is printed; <c>SUPPORTCOMMUNITY_RANDOM_SEED</c> replays one, <c>SUPPORTCOMMUNITY_RANDOM_STEPS</c> changes the
-/// length of the run (default 600 actions).
+/// length of the run (default 560 actions).
 /// </summary>
 [Collection(ScaleOutTests.Name)]
 public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHelper output)
 {
-    private const int DefaultSteps = 600;
+    // A reaction costs what an edit does (the room's lock, one transaction): the run is 40 actions shorter than before
+    // reactions joined it, so that it takes no longer in CI.
+    private const int DefaultSteps = 560;
     private const int MaxConcurrent = 4;
     private static readonly TimeSpan Promise = TimeSpan.FromSeconds(10);
 
@@ -38,6 +42,7 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
         Delete,
         ModeratorEdit,
         ModeratorDelete,
+        React,
         Timeout,
         Lift,
         Reconnect,
@@ -45,8 +50,8 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
 
     private static readonly (Kind Kind, int Weight)[] Mix =
     [
-        (Kind.Send, 36), (Kind.SendTwice, 6), (Kind.Edit, 14), (Kind.Delete, 7), (Kind.ModeratorEdit, 4),
-        (Kind.ModeratorDelete, 6), (Kind.Timeout, 4), (Kind.Lift, 5), (Kind.Reconnect, 14),
+        (Kind.Send, 30), (Kind.SendTwice, 6), (Kind.Edit, 14), (Kind.Delete, 7), (Kind.ModeratorEdit, 4),
+        (Kind.ModeratorDelete, 6), (Kind.React, 6), (Kind.Timeout, 4), (Kind.Lift, 5), (Kind.Reconnect, 14),
     ];
 
     [Fact]
@@ -113,7 +118,8 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
 
             var report = Consistency.Measure(stored, run.Sends.Count, [.. run.Sends], clients);
             output.WriteLine($"== randomized run, seed {seed}: {stored.Count} messages stored, {run.Sends.Count} sends acknowledged, " +
-                             $"{run.RefusedSends.Count} refused, {stored.Count(m => m.EditedAt is not null)} edited, {stored.Count(m => m.Deleted)} deleted");
+                             $"{run.RefusedSends.Count} refused, {stored.Count(m => m.EditedAt is not null)} edited, {stored.Count(m => m.Deleted)} deleted, " +
+                             $"{stored.Count(m => m.Reactions.Count > 0)} with reactions ({stored.Sum(m => m.Reactions.Sum(r => r.Count))} in all)");
             report.PrintClients(output);
             run.Print(output);
             output.WriteLine(converged is { } t
@@ -146,6 +152,7 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
             await Scenario.AssertFreshJoinMatchesAsync(cluster, [cluster.A, cluster.B], General, stored);
             // The run did what it says: it changed messages, moderated and reconnected, not only sent.
             Assert.True(run.Done(Kind.Edit) > 0 && run.Done(Kind.ModeratorDelete) + run.Done(Kind.Delete) > 0 && run.Done(Kind.Reconnect) > 0);
+            Assert.True(run.Done(Kind.React) > 0, "no reaction was toggled");
         }
         finally
         {
@@ -166,13 +173,18 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
             }
             else if (copy != message)
             {
-                differences.Add($"#{message.Sequence} differs: holds {copy}, stored {message}");
+                // Compared whole (reactions included: ReactionList is equal by content); reactions spelled out, as a
+                // record prints only the list's type.
+                differences.Add($"#{message.Sequence} differs: holds {copy} {Reactions(copy)}, stored {message} {Reactions(message)}");
             }
         }
 
         differences.AddRange(held.Keys.Select(s => $"#{s} held but not stored"));
         return differences;
     }
+
+    private static string Reactions(MessageDto message) =>
+        "[" + string.Join(" ", message.Reactions.Select(r => $"{r.Emoji}{r.Count}:{string.Join(',', r.UserIds)}")) + "]";
 
     /// <summary>
     /// One action, chosen from the model as it is now. <paramref name="calling"/> holds the batch's clients that make
@@ -189,6 +201,7 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
         var body = $"{step}: {string.Join(' ', Enumerable.Range(0, random.Next(1, 8)).Select(_ => Words[random.Next(Words.Length)]))}";
         var own = run.Live(m => m.AuthorId == run.UserId(actor));
         var others = run.Live(m => m.AuthorId != run.UserId(moderator));
+        var live = run.Live(_ => true);
         switch (kind)
         {
             case Kind.Send:
@@ -220,6 +233,14 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
                 var target = others[random.Next(others.Count)];
                 return () => run.ChangeAsync(Kind.ModeratorDelete, moderator,
                     () => moderator.CallAsync<MessageDto>("ModerateDeleteMessage", target.Id, "spam"));
+            }
+
+            case Kind.React when live.Count > 0 && calling.Add(actor):
+            {
+                // Any message the model holds live (one deleted meanwhile is refused: counted as a refusal).
+                var target = live[random.Next(live.Count)];
+                var emoji = ReactionSummary.Allowed[random.Next(ReactionSummary.Allowed.Count)];
+                return () => run.ChangeAsync(Kind.React, actor, () => actor.CallAsync<MessageDto>("ToggleReaction", target.Id, emoji));
             }
 
             case Kind.Timeout when calling.Add(moderator):
@@ -271,6 +292,7 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
         private readonly Dictionary<RoomReplica, string> _userIds = [];
         private readonly Dictionary<string, long> _timeouts = [];
         private readonly ConcurrentDictionary<Kind, int> _done = new();
+        private readonly ConcurrentDictionary<Kind, long> _took = new();
         private readonly ConcurrentDictionary<string, int> _refusals = new(StringComparer.Ordinal);
 
         public IReadOnlyList<RoomReplica> Clients { get; } = clients;
@@ -337,6 +359,7 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
 
         public async Task ChangeAsync(Kind kind, RoomReplica client, Func<Task<MessageDto>> change)
         {
+            var took = Stopwatch.StartNew();
             try
             {
                 var changed = await change();
@@ -357,6 +380,10 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
             catch (Exception ex)
             {
                 Failures.Enqueue($"{kind} by {client.Name}: {ex.GetType().Name}: {ex.Message}");
+            }
+            finally
+            {
+                _took.AddOrUpdate(kind, took.ElapsedMilliseconds, (_, ms) => ms + took.ElapsedMilliseconds);
             }
         }
 
@@ -428,6 +455,8 @@ public sealed class RandomizedConsistencyTests(SharedRedis redis, ITestOutputHel
         public void Print(ITestOutputHelper output)
         {
             output.WriteLine("done: " + string.Join(", ", Enum.GetValues<Kind>().Select(k => $"{k} {Done(k)}")));
+            output.WriteLine("time in changes (all calls, refused ones too): " +
+                             string.Join(", ", _took.OrderBy(t => t.Key).Select(t => $"{t.Key} {t.Value} ms")));
             output.WriteLine($"refused by the server ({_refusals.Values.Sum()}): " +
                              string.Join(" | ", _refusals.OrderByDescending(r => r.Value).Select(r => $"{r.Value}× {r.Key}")));
             foreach (var failure in Failures)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using SupportCommunity.Messages;
 using static SupportCommunity.Web.Tests.Integration.Accounts;
 
@@ -65,6 +66,7 @@ public sealed class HubLeakTests(PrivateConversationScenario scenario)
         {
             data.Add(caller, message, "EditMessage");
             data.Add(caller, message, "DeleteMessage");
+            data.Add(caller, message, "ToggleReaction");
         }
 
         return data;
@@ -89,7 +91,7 @@ public sealed class HubLeakTests(PrivateConversationScenario scenario)
 
     [Theory]
     [MemberData(nameof(MessageProbes))]
-    public async Task EditOrDelete_PrivateMessageByIdCallerMayNotRead_IsRefusedLikeUnknownMessageAndChangesNothing(string caller, string message, string method)
+    public async Task EditDeleteOrReact_PrivateMessageByIdCallerMayNotRead_IsRefusedLikeUnknownMessageAndChangesNothing(string caller, string message, string method)
     {
         await using var client = await scenario.App.ConnectClientAsync(caller);
         var target = scenario.Message(message);
@@ -108,6 +110,7 @@ public sealed class HubLeakTests(PrivateConversationScenario scenario)
         var stored = await scenario.MessageRowAsync(target.Id);
         Assert.Null(stored.DeletedAt);
         Assert.Equal(target.Body, stored.Body);
+        Assert.Equal("", stored.Reactions);
     }
 
     [Theory]
@@ -162,6 +165,7 @@ public sealed class HubLeakTests(PrivateConversationScenario scenario)
     {
         "EditMessage" => client.EditAsync(messageId, "Rewritten by someone else"),
         "DeleteMessage" => client.DeleteAsync(messageId),
+        "ToggleReaction" => client.Session.Connection.InvokeAsync<MessageDto>("ToggleReaction", messageId, "👍").WaitAsync(CommunityAppFactory.Timeout),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 }

@@ -23,6 +23,9 @@ public enum Act
     // Posting and one's own messages (#general).
     Send, Reply, EditOwn, DeleteOwn, EditOther, DeleteOther, Report, ReplyPrivately,
 
+    // Reactions (#general): on one's own message, on another's, and on a message in another customer's conversation.
+    ReactOwn, ReactOther, ReactPrivateMessage,
+
     // Reading #general.
     Join, History, Thread, Search, MarkRead, Typing, RoomControls, RoomRules,
 
@@ -122,6 +125,8 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
         {
             Act.Send or Act.Reply => posts ? Outcome.Allowed : Outcome.Forbidden,
             Act.EditOwn => posts ? Outcome.Allowed : caller == Caller.TimedOut ? Outcome.Forbidden : Outcome.NotFound,
+            // Reacting is posting: a timed-out member reads the message but may not react; the banned cannot see it.
+            Act.ReactOwn or Act.ReactOther => posts ? Outcome.Allowed : caller == Caller.TimedOut ? Outcome.Forbidden : Outcome.NotFound,
             Act.DeleteOwn => readsGeneral ? Outcome.Allowed : Outcome.NotFound,
             Act.EditOther or Act.DeleteOther or Act.ModerateEdit or Act.ModerateDelete => byId,
             Act.Report => readsGeneral ? Outcome.Allowed : Outcome.NotFound,
@@ -132,7 +137,8 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
             Act.OwnConversation or Act.OwnConversationHistory => inCommunity ? Outcome.Allowed : Outcome.Forbidden,
             // The room ban is of #general, not of the private conversation staff opened from it.
             Act.OwnConversationSend => caller is Caller.Customer or Caller.RoomBanned ? Outcome.Allowed : Outcome.Forbidden,
-            Act.OwnNotes or Act.OtherConversation or Act.OtherConversationSend or Act.EditPrivateMessage or Act.ReportPrivateMessage => Outcome.NotFound,
+            Act.OwnNotes or Act.OtherConversation or Act.OtherConversationSend or Act.EditPrivateMessage or Act.ReportPrivateMessage
+                or Act.ReactPrivateMessage => Outcome.NotFound,
             Act.TicketListMine or Act.TicketReadOwn or Act.TicketReplyOwn or Act.TicketRateOwn => Outcome.Allowed,
             Act.TicketReadOther or Act.TicketReplyOther or Act.TicketRateOther => Outcome.NotFound,
             Act.MySanctions or Act.MyRights or Act.Notifications => Outcome.Allowed,
@@ -143,11 +149,11 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
 
     /// <summary>The actions whose success must show in the database.</summary>
     private static bool Writes(Act act) => act is Act.Send or Act.Reply or Act.EditOwn or Act.DeleteOwn or Act.Report
-        or Act.OwnConversationSend or Act.TicketReplyOwn or Act.TicketRateOwn;
+        or Act.ReactOwn or Act.ReactOther or Act.OwnConversationSend or Act.TicketReplyOwn or Act.TicketRateOwn;
 
     /// <summary>Where the object's existence is private: the probe is repeated on a missing one and must read the same.</summary>
     private static bool Private(Act act) => act is Act.OwnNotes or Act.OtherConversation or Act.OtherConversationSend
-        or Act.EditPrivateMessage or Act.ReportPrivateMessage or Act.TicketReadOther or Act.TicketReplyOther or Act.TicketRateOther;
+        or Act.EditPrivateMessage or Act.ReportPrivateMessage or Act.ReactPrivateMessage or Act.TicketReadOther or Act.TicketReplyOther or Act.TicketRateOther;
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -245,7 +251,7 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
     private async Task<Target> ArrangeAsync(Caller caller, Act act)
     {
         var account = caller == Caller.Anonymous ? app.Account(Caller.Customer) : app.Account(caller);
-        MessageDto? own = act is Act.EditOwn or Act.DeleteOwn or Act.TicketReadOwn or Act.TicketReplyOwn or Act.TicketRateOwn
+        MessageDto? own = act is Act.EditOwn or Act.DeleteOwn or Act.ReactOwn or Act.TicketReadOwn or Act.TicketReplyOwn or Act.TicketRateOwn
             or Act.TicketNoteOwn or Act.TicketClaimOwn
             ? (account.OwnMessages.TryDequeue(out var m) ? m : throw new InvalidOperationException("Out of own messages."))
             : null;
@@ -265,7 +271,7 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
         {
             Act.OwnNotes => (account.Conversation.NotesSlug ?? await NotesSlugAsync(account.Conversation.Slug), MissingSlug),
             Act.OtherConversation or Act.OtherConversationSend => (app.OtherConversation.Slug, MissingSlug),
-            Act.EditPrivateMessage or Act.ReportPrivateMessage => (Id(app.OtherPrivateMessage.Id), Id(MissingMessage)),
+            Act.EditPrivateMessage or Act.ReportPrivateMessage or Act.ReactPrivateMessage => (Id(app.OtherPrivateMessage.Id), Id(MissingMessage)),
             Act.TicketReadOther or Act.TicketReplyOther or Act.TicketRateOther => (Id(ticket!.Number), Id(MissingTicket)),
             _ => ("", ""),
         };
@@ -316,6 +322,9 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
                 Act.DeleteOther => () => hub.InvokeAsync<MessageDto>("DeleteMessage", other.Id),
                 Act.Report => () => hub.InvokeAsync<ReportReceipt>("ReportMessage", other.Id, "spam: matrix report"),
                 Act.ReplyPrivately => () => hub.InvokeAsync<ConversationDto>("ReplyPrivately", General, other.Sequence),
+                Act.ReactOwn => () => hub.InvokeAsync<MessageDto>("ToggleReaction", ownMessage!.Id, "👍"),
+                Act.ReactOther => () => hub.InvokeAsync<MessageDto>("ToggleReaction", other.Id, "🎉"),
+                Act.ReactPrivateMessage => () => hub.InvokeAsync<MessageDto>("ToggleReaction", privateMessage, "👍"),
                 Act.Join => () => hub.InvokeAsync<object>("JoinRoom", General, 0L),
                 Act.History => () => hub.InvokeAsync<HistoryPage>("GetHistory", General, null, 20),
                 Act.Thread => () => hub.InvokeAsync<object>("GetThread", General, other.Sequence),
@@ -401,6 +410,9 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
             Act.DeleteOwn => await api.PostAsJsonAsync($"/api/moderation/messages/{ownMessage!.Id}/delete", new { reason = Reason }),
             Act.Report => await api.PostAsJsonAsync($"/api/messages/{other.Id}/reports", new { reason = "spam: matrix report" }),
             Act.ReplyPrivately => await api.PostAsync(Rel($"/api/rooms/{General}/messages/{other.Sequence}/reply-privately"), null),
+            Act.ReactOwn => await api.PostAsJsonAsync($"/api/messages/{ownMessage!.Id}/reactions", new { emoji = "👍" }),
+            Act.ReactOther => await api.PostAsJsonAsync($"/api/messages/{other.Id}/reactions", new { emoji = "🎉", on = true }),
+            Act.ReactPrivateMessage => await api.PostAsJsonAsync($"/api/messages/{privateMessage}/reactions", new { emoji = "👍" }),
             Act.History => await api.GetAsync(ApiClientExtensions.HistoryUri(General, limit: 20)),
             Act.Thread => await api.GetAsync(Rel($"/api/rooms/{General}/messages/{other.Sequence}/thread")),
             Act.Search => await api.GetAsync(Rel($"/api/rooms/{General}/messages/search?q=matrix")),
@@ -488,7 +500,7 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
     private sealed record Snapshot(
         int Messages, int Deleted, int Edited, long BodyLength, int MessageEdits, int Reports, int Tickets, int TicketEntries, int Rated,
         int Sanctions, int LiftedSanctions, int Audit, int Rooms, string Controls, int UserRoles, int Canned, int Webhooks, int ReadStates,
-        long ReadSequences, int RuleAcceptances);
+        long ReadSequences, int RuleAcceptances, int Reactions, long ReactionSummaries);
 
     private async Task<Snapshot> SnapshotAsync()
     {
@@ -515,6 +527,8 @@ public sealed class AccessMatrixTests(AccessApp app) : IClassFixture<AccessApp>
             await db.WebhookEndpoints.CountAsync(),
             await db.RoomReadStates.CountAsync(),
             await db.RoomReadStates.SumAsync(r => r.LastReadSequence),
-            await db.RuleAcceptances.CountAsync());
+            await db.RuleAcceptances.CountAsync(),
+            await db.MessageReactions.CountAsync(),
+            await db.Messages.SumAsync(m => (long)m.Reactions.Length));
     }
 }

@@ -95,6 +95,43 @@ public sealed partial class TextInputAbuseTests(TextInputAbuseTests.App app, ITe
         }
     }
 
+    /// <summary>The emoji argument of a reaction as the wrong JSON type, or an allowlisted one dressed up.</summary>
+    public static readonly TheoryData<string, string> ReactionArguments = new()
+    {
+        { Rest, "123" }, { Rest, "true" }, { Rest, "[\"👍\"]" }, { Rest, "{\"emoji\":\"👍\"}" }, { Rest, "null" },
+        { Rest, RawJson.Str("👍\u200B") }, { Rest, RawJson.Str(string.Concat(Enumerable.Repeat("👍", 1_000))) },
+        { Hub, "123" }, { Hub, "true" }, { Hub, "[\"👍\"]" }, { Hub, "{\"emoji\":\"👍\"}" }, { Hub, "null" },
+        { Hub, RawJson.Str("👍\u200B") }, { Hub, RawJson.Str(string.Concat(Enumerable.Repeat("👍", 1_000))) },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReactionArguments))]
+    public async Task Reaction_EmojiOfTheWrongTypeOrDressedUp_IsRefusedClearlyAndStoresNothing(string transport, string emojiJson)
+    {
+        var context = await app.ContextAsync();
+        var id = await context.PostAsync(Customer, General, "React to this one too");
+        var before = await context.GetAsync(Customer2, $"/api/rooms/{General}/messages?limit=3");
+
+        var outcome = transport == Rest
+            ? await context.SendAsync(Customer2, HttpMethod.Post, $"/api/messages/{id}/reactions", Body(("emoji", emojiJson)))
+            : await context.InvokeAsync(Customer2, "ToggleReaction", id, emojiJson);
+
+        output.WriteLine($"{transport} {Visible(emojiJson)}: {outcome.Detail}");
+        Assert.False(outcome.Accepted);
+        if (transport == Hub && emojiJson[0] is not '"' and not 'n')
+        {
+            // Not a string: SignalR cannot bind the argument and refuses the call before the app sees it, with its
+            // fixed sentence (as for every hub method; details are off).
+            Assert.Matches(BindingRefusal(), outcome.Detail);
+        }
+        else
+        {
+            AssertClearRefusal(outcome.Detail, emojiJson);
+        }
+
+        Assert.Equal(before, await context.GetAsync(Customer2, $"/api/rooms/{General}/messages?limit=3"));
+    }
+
     private const string Rest = "rest";
     private const string Hub = "hub";
     private const string Form = "form";
@@ -230,6 +267,11 @@ public sealed partial class TextInputAbuseTests(TextInputAbuseTests.App app, ITe
             (c, _, p) => c.SendAsync(Customer, HttpMethod.Post, $"/api/rooms/{General}/messages", Body(("clientMessageId", Id()), ("body", Str(p)))),
             (c, _, p) => c.InvokeAsync(Customer, "SendMessage", Str(General), Id(), Str(p)),
             (c, _) => c.GetAsync(Customer, $"/api/rooms/{General}/messages?limit=3")),
+        // Reactions are an allowlist: every hostile payload is refused, and the message keeps no reaction.
+        new("reaction emoji", c => c.PostAsync(Customer, General, "React to this, please"),
+            (c, id, p) => c.SendAsync(Customer2, HttpMethod.Post, $"/api/messages/{id}/reactions", Body(("emoji", Str(p)))),
+            (c, id, p) => c.InvokeAsync(Customer2, "ToggleReaction", id, Str(p)),
+            (c, _) => c.GetAsync(Customer2, $"/api/rooms/{General}/messages?limit=3")),
         new("private conversation message", c => c.ConversationAsync(),
             (c, slug, p) => c.SendAsync(Customer, HttpMethod.Post, $"/api/rooms/{slug}/messages", Body(("clientMessageId", Id()), ("body", Str(p)))),
             (c, slug, p) => c.InvokeAsync(Customer, "SendMessage", Str(slug), Id(), Str(p)),
