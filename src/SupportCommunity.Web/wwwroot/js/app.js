@@ -32,8 +32,10 @@ function showCircuitRefusal(text) {
 
 // Starts Blazor with reconnection tuned for chat: retry every second at first, then every 3 s, for about 5 minutes,
 // and at once when the browser says the network is back. A circuit the server no longer has means a fresh page.
+// A dead link is noticed within 15 s rather than SignalR's 30 s (pings every 5 s; the server's side is in UiSetup).
 Blazor.start({
   circuit: {
+    configureSignalR: builder => builder.withKeepAliveInterval(5000).withServerTimeout(15000),
     reconnectionOptions: {
       maxRetries: 100,
       retryIntervalMilliseconds: attempt => (attempt < 10 ? 1000 : 3000),
