@@ -23,8 +23,8 @@ public enum EventScope
     AllNodes,
 
     /// <summary>
-    /// Only events published on this node: for the hub notifier when the hub has a backplane that already carries
-    /// its sends to every node.
+    /// Only events published on this node: for work to be done once per event whatever the number of nodes, such as
+    /// creating the notifications a message calls for.
     /// </summary>
     ThisNode,
 }
