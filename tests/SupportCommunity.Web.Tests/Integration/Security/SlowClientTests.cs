@@ -64,10 +64,19 @@ public sealed class SlowClientTests(KestrelAppFactory app, ITestOutputHelper out
         Assert.True(slowGrowth - controlGrowth < bound,
             $"the slow client cost {(slowGrowth - controlGrowth) / 1024:N0} KB, over the {bound / 1024:N0} KB sent while it could stall");
 
-        // And nothing of it stays once the server has closed the slow connection.
+        // And nothing of it stays once the server has closed the slow connection. The writes queued for it finish
+        // (failed) one after another once it is closed, so its backlog is released over a moment, not at once.
         var after = ManagedMemory();
-        output.WriteLine($"Heap after the slow connection closed: {(after - baseline) / 1024:N0} KB over the baseline.");
-        Assert.True(after - baseline < 2 * 1024 * 1024, $"{(after - baseline) / 1024:N0} KB stayed after the slow connection closed");
+        try
+        {
+            var released = await Eventually.HoldsAsync(
+                () => (after = ManagedMemory()) - baseline < 2 * 1024 * 1024, TimeSpan.FromSeconds(10), "the slow client's backlog released");
+            output.WriteLine($"Heap after the slow connection closed: {(after - baseline) / 1024:N0} KB over the baseline, {released.TotalMilliseconds:0} ms after the close was seen.");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{(after - baseline) / 1024:N0} KB stayed 10 s after the slow connection closed");
+        }
 
         // The other members do not wait behind it: the relay does not hold the room for its slowest connection (when it
         // did, their p99 was the whole send timeout, 5.2 s). Half the timeout leaves room for a loaded machine.
