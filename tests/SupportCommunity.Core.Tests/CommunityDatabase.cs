@@ -26,6 +26,9 @@ public sealed class CommunityDatabase : IAsyncLifetime
 
     public CommunityDatabase(Dictionary<string, string>? settings) => _settings = settings;
 
+    /// <summary>Adds to the DbContext options (for example an interceptor that records the commands run).</summary>
+    public Action<DbContextOptionsBuilder>? ConfigureDbContext { get; init; }
+
     /// <summary>Changes the services after the Core ones are added (for example a manual clock).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
@@ -39,9 +42,13 @@ public sealed class CommunityDatabase : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(_settings?.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDbContextFactory<CommunityDbContext>(db => db.UseSqlite(
-            $"Data Source={Path.Combine(_folder, "community.db")}",
-            sqlite => sqlite.MigrationsAssembly("SupportCommunity.Migrations.Sqlite")));
+        services.AddDbContextFactory<CommunityDbContext>(db =>
+        {
+            db.UseSqlite(
+                $"Data Source={Path.Combine(_folder, "community.db")}",
+                sqlite => sqlite.MigrationsAssembly("SupportCommunity.Migrations.Sqlite"));
+            ConfigureDbContext?.Invoke(db);
+        });
         services.AddCommunityCore(configuration);
         ConfigureServices?.Invoke(services);
         _services = services.BuildServiceProvider();

@@ -69,6 +69,9 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         message.HasIndex(m => new { m.AuthorId, m.ClientMessageId }).IsUnique();
         // A thread's replies.
         message.HasIndex(m => new { m.RoomId, m.ReplyToSequence });
+        // A member's latest messages in a room (slow mode and duplicates on every send, a member's history for
+        // moderators): without it, a member with few messages in a long room made each send scan the room's history.
+        message.HasIndex(m => new { m.AuthorId, m.RoomId, m.Sequence });
 
         message.HasOne<Room>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Restrict);
         message.HasOne<CommunityUser>().WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);

@@ -375,6 +375,8 @@ namespace SupportCommunity.Migrations.SqlServer.Migrations
                     b.HasIndex("RoomId", "Sequence")
                         .IsUnique();
 
+                    b.HasIndex("AuthorId", "RoomId", "Sequence");
+
                     b.ToTable("Messages");
                 });
 

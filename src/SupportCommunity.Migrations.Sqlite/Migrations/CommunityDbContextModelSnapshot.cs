@@ -358,6 +358,8 @@ namespace SupportCommunity.Migrations.Sqlite.Migrations
                     b.HasIndex("RoomId", "Sequence")
                         .IsUnique();
 
+                    b.HasIndex("AuthorId", "RoomId", "Sequence");
+
                     b.ToTable("Messages");
                 });
 
