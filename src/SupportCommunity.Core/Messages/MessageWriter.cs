@@ -45,6 +45,11 @@ public sealed partial class MessageWriter : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan AnnounceRetriesFor = TimeSpan.FromMinutes(2);
 
+    // A batch's retries: the sends already stored under their authors' client message ids. Compiled: it runs on every batch.
+    private static readonly Func<CommunityDbContext, string[], Guid[], IAsyncEnumerable<Message>> StoredSends =
+        EF.CompileAsyncQuery((CommunityDbContext db, string[] authors, Guid[] ids) =>
+            db.Messages.AsNoTracking().Where(m => authors.Contains(m.AuthorId) && ids.Contains(m.ClientMessageId)));
+
     private readonly IDbContextFactory<CommunityDbContext> _dbFactory;
     private readonly IRoomEventBus _bus;
     private readonly ILogger<MessageWriter> _logger;
@@ -83,20 +88,12 @@ public sealed partial class MessageWriter : IAsyncDisposable
         CommunityDbContext db, IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var rows = MessageRows.For(db);
         var stored = new Message[batch.Count];
         foreach (var room in batch.Select((m, i) => (m, i)).GroupBy(x => x.m.RoomId))
         {
-            // Plain locals: EF Core reads them as parameters without compiling an expression on every batch.
-            var roomId = room.Key;
             var count = room.Count();
-            // The update locks the room row until commit, so concurrent writers get consecutive numbers, never the
-            // same one, and a rolled-back batch leaves no gap.
-            await db.Rooms.Where(r => r.Id == roomId).ExecuteUpdateAsync(
-                s => s.SetProperty(r => r.LastSequence, r => r.LastSequence + count).SetProperty(r => r.Revision, r => r.Revision + count),
-                cancellationToken);
-            var counters = await db.Rooms.Where(r => r.Id == roomId)
-                .Select(r => new { r.LastSequence, r.Revision })
-                .SingleAsync(cancellationToken);
+            var counters = await rows.ReserveAsync(db, room.Key, count, cancellationToken);
 
             var offset = count - 1;
             foreach (var (message, index) in room)
@@ -128,8 +125,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyCount, m => m.ReplyCount + replies), cancellationToken);
         }
 
-        db.Messages.AddRange(stored);
-        await db.SaveChangesAsync(cancellationToken);
+        await rows.InsertAsync(db, stored, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return stored;
     }
@@ -220,12 +216,13 @@ public sealed partial class MessageWriter : IAsyncDisposable
         List<(NewMessage Message, TaskCompletionSource<Message> Done)> batch,
         List<(Message Stored, string RoomSlug)> retried)
     {
-        var authors = batch.Select(b => b.Message.Author.UserId).Distinct().ToList();
-        var ids = batch.Select(b => b.Message.ClientMessageId).Distinct().ToList();
-        var earlier = (await db.Messages.AsNoTracking()
-                .Where(m => authors.Contains(m.AuthorId) && ids.Contains(m.ClientMessageId))
-                .ToListAsync())
-            .ToDictionary(m => (m.AuthorId, m.ClientMessageId));
+        var authors = batch.Select(b => b.Message.Author.UserId).Distinct().ToArray();
+        var ids = batch.Select(b => b.Message.ClientMessageId).Distinct().ToArray();
+        var earlier = new Dictionary<(string AuthorId, Guid ClientMessageId), Message>();
+        await foreach (var stored in StoredSends(db, authors, ids))
+        {
+            earlier[(stored.AuthorId, stored.ClientMessageId)] = stored;
+        }
 
         var candidates = new List<(NewMessage Message, TaskCompletionSource<Message> Done)>(batch.Count);
         var firstCopies = new Dictionary<(string, Guid), (NewMessage Message, TaskCompletionSource<Message> Done)>();

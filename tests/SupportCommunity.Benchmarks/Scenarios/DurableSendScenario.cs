@@ -74,6 +74,9 @@ public sealed class DurableSendScenario : IScenario
             result.Add(new Figure($"MessageService.SendAsync direct, {sizes.DurableSenders} callers, sends/s", "/s", direct.Acks / direct.Seconds, "raw INSERT, 100 per transaction", rawBatched, HigherIsBetter: true));
             result.Add(new Figure("process CPU per send (server and senders)", "µs", run.CpuMicrosecondsPerAck, "bare hub echo", echo.CpuMicrosecondsPerAck));
             result.Add(new Figure("process CPU per send, MessageService direct", "µs", direct.CpuMicrosecondsPerAck));
+            result.Add(new Figure("allocated per send (server and senders)", "KiB", run.KiBAllocatedPerAck, "bare hub echo", echo.KiBAllocatedPerAck));
+            result.Add(new Figure("allocated per send, MessageService direct", "KiB", direct.KiBAllocatedPerAck));
+            result.Add(new Figure("garbage collections per second, over the hub", "/s", run.CollectionsPerSecond, "bare hub echo", echo.CollectionsPerSecond));
             result.Add(new Figure("sends per commit (group commit batch), over the hub", "sends", run.SendsPerCommit));
             result.Add(new Figure("sends per commit, MessageService direct", "sends", direct.SendsPerCommit));
             result.Add(new Figure("ack latency p50", "ms", run.AckLatency.P50, "bare hub echo", echo.AckLatency.P50));
@@ -151,6 +154,8 @@ public sealed class DurableSendScenario : IScenario
         using var process = Process.GetCurrentProcess();
         using var commits = new EfCommitCounter();
         var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var collectionsBefore = GC.CollectionCount(0);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, senders).Select(async sender =>
         {
@@ -172,7 +177,10 @@ public sealed class DurableSendScenario : IScenario
         var seconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds;
-        return new SendRun(acks, errors, seconds, latencies.Summarize(), acks == 0 ? 0 : cpu / acks, commits.Commits == 0 ? 0 : (double)acks / commits.Commits);
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        return new SendRun(
+            acks, errors, seconds, latencies.Summarize(), acks == 0 ? 0 : cpu / acks, commits.Commits == 0 ? 0 : (double)acks / commits.Commits,
+            acks == 0 ? 0 : allocated / 1024.0 / acks, (GC.CollectionCount(0) - collectionsBefore) / seconds);
     }
 
     private static void CopyDatabase(string connectionString, string target)
@@ -201,5 +209,6 @@ public sealed class DurableSendScenario : IScenario
     }
 
     private sealed record SendRun(
-        int Acks, int Errors, double Seconds, LatencySummary AckLatency, double CpuMicrosecondsPerAck, double SendsPerCommit);
+        int Acks, int Errors, double Seconds, LatencySummary AckLatency, double CpuMicrosecondsPerAck, double SendsPerCommit,
+        double KiBAllocatedPerAck, double CollectionsPerSecond);
 }

@@ -57,4 +57,61 @@ public sealed class MessageWriterTests : IAsyncLifetime
         Assert.Equal(20, await db.Messages.CountAsync());
         Assert.Equal(20, await db.Rooms.Where(r => r.Id == _general).Select(r => r.LastSequence).SingleAsync());
     }
+
+    [Fact]
+    public async Task WriteAsync_StoresEveryColumnAsEfCoreWould_AndReturnsTheDatabaseIds()
+    {
+        // The writer's INSERT bypasses SaveChanges; a row EF Core adds itself is the reference for every column's
+        // stored form (dates and GUIDs are text in SQLite, compared and ordered as text).
+        var createdAt = new DateTimeOffset(2026, 11, 26, 23, 50, 1, 234, TimeSpan.FromHours(2));
+        var clientId = Guid.NewGuid();
+        var written = await _database.Get<MessageWriter>().WriteAsync(
+            new NewMessage(_general, "general", _author, clientId, "by the writer", 7, createdAt));
+        await using var db = await _database.CreateDbContextAsync();
+        var reference = new Message
+        {
+            RoomId = _billing, Sequence = 1, Revision = 1, CreatedRevision = 1, ClientMessageId = Guid.NewGuid(), AuthorId = _author.UserId,
+            AuthorName = _author.DisplayName, AuthorRole = _author.PrimaryRole, Body = "by EF Core", ReplyToSequence = 7, CreatedAt = createdAt,
+        };
+        db.Messages.Add(reference);
+        await db.SaveChangesAsync();
+
+        var rows = await db.Database.SqlQueryRaw<StoredColumns>(
+            "SELECT \"Id\", \"CreatedAt\", typeof(\"CreatedAt\") AS \"CreatedAtType\", \"ClientMessageId\", typeof(\"ClientMessageId\") AS \"ClientMessageIdType\", "
+            + "typeof(\"ReplyToSequence\") AS \"ReplyType\", typeof(\"EditedAt\") AS \"EditedAtType\", \"Reactions\", \"ReplyCount\", \"HelpedPrivately\" FROM \"Messages\" ORDER BY \"Id\"")
+            .ToListAsync();
+
+        Assert.Equal(2, rows.Count);
+        var (mine, theirs) = (rows[0], rows[1]);
+        Assert.Equal(written.Id, mine.Id);
+        Assert.Equal(reference.Id, theirs.Id);
+        Assert.Equal(theirs.CreatedAt, mine.CreatedAt);
+        Assert.Equal(theirs with { Id = 0, ClientMessageId = "" }, mine with { Id = 0, ClientMessageId = "" });
+        Assert.Equal(clientId.ToString().ToUpperInvariant(), mine.ClientMessageId);
+        Assert.Equal(reference.ClientMessageId.ToString().ToUpperInvariant(), theirs.ClientMessageId);
+
+        var readBack = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == written.Id);
+        Assert.Equal((createdAt, clientId, "by the writer", 7L, _general), (readBack.CreatedAt, readBack.ClientMessageId, readBack.Body, readBack.ReplyToSequence!.Value, readBack.RoomId));
+    }
+
+    [Fact]
+    public async Task AppendAsync_MoreRowsThanOneStatementTakes_StoresThemAllNumberedWithIds()
+    {
+        var batch = Enumerable.Range(0, 250).Select(i => Message(i % 3 == 0 ? _billing : _general, "x", $"bulk {i}")).ToList();
+        await using var db = await _database.CreateDbContextAsync();
+
+        var stored = await MessageWriter.AppendAsync(db, batch, CancellationToken.None);
+
+        Assert.Equal(250, await db.Messages.CountAsync());
+        Assert.Equal(stored.Select(m => m.Id).Order(), await db.Messages.Select(m => m.Id).OrderBy(id => id).ToListAsync());
+        Assert.All(stored, m => Assert.True(m.Id > 0));
+        Assert.Equal(Enumerable.Range(1, 84).Select(i => (long)i), stored.Where(m => m.RoomId == _billing).Select(m => m.Sequence));
+        Assert.Equal(Enumerable.Range(1, 166).Select(i => (long)i), stored.Where(m => m.RoomId == _general).Select(m => m.Sequence));
+        var byId = await db.Messages.AsNoTracking().ToDictionaryAsync(m => m.Id);
+        Assert.All(stored, m => Assert.Equal((m.RoomId, m.Sequence, m.Body), (byId[m.Id].RoomId, byId[m.Id].Sequence, byId[m.Id].Body)));
+    }
+
+    private sealed record StoredColumns(
+        long Id, string CreatedAt, string CreatedAtType, string ClientMessageId, string ClientMessageIdType, string ReplyType, string EditedAtType,
+        string Reactions, int ReplyCount, bool HelpedPrivately);
 }
