@@ -132,15 +132,23 @@ public sealed class DurableSendScenario : IScenario
 
     /// <summary>
     /// The app's send path without the hub: the same number of concurrent callers on <see cref="MessageService"/>, as
-    /// the manager. Tells how much of the cost is the service (validation, EF Core, the group commit) itself.
+    /// the same accounts. Tells how much of the cost is the service (validation, EF Core, the group commit) itself.
     /// </summary>
     private static async Task<SendRun> MeasureServiceAsync(AppNode app, ScenarioSizes sizes, string body, CancellationToken cancellationToken)
     {
         var service = app.Services.GetRequiredService<MessageService>();
-        var manager = await app.Services.GetRequiredService<UserManager<CommunityUser>>().FindByEmailAsync(RoomMembers.SenderEmail)
-            ?? throw new InvalidOperationException("The demo manager is missing.");
-        var actor = new Actor(manager.Id, manager.DisplayName, new HashSet<string> { CommunityRoles.CommunityManager });
-        Task Send(int _) => service.SendAsync(actor, Room, Guid.NewGuid(), NextBody(), cancellationToken: cancellationToken);
+        var users = app.Services.GetRequiredService<UserManager<CommunityUser>>();
+        var directory = app.Services.GetRequiredService<ActorDirectory>();
+        // The same accounts as the hub's senders, so the same admission work (customers' checks, staff's none).
+        var actors = new List<Actor>();
+        for (var i = 0; i < sizes.DurableSenders; i++)
+        {
+            var user = await users.FindByEmailAsync(DemoCommunity.Accounts[i % DemoCommunity.Accounts.Count].Email)
+                ?? throw new InvalidOperationException("A demo account is missing.");
+            actors.Add(await directory.GetAsync(user.Id, user.DisplayName, cancellationToken));
+        }
+
+        Task Send(int i) => service.SendAsync(actors[i], Room, Guid.NewGuid(), NextBody(), cancellationToken: cancellationToken);
         await Task.WhenAll(Enumerable.Range(0, sizes.DurableSenders).Select(Send));
         return await SendForAsync(sizes.DurableSenders, Send, sizes.DurableRawDuration);
     }
