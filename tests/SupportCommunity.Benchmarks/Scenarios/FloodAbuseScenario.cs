@@ -47,7 +47,7 @@ public sealed class FloodAbuseScenario : IScenario
             var group = new MemberGroup(probe, sizes.FloodMembers);
             Task Send(string run, long ts) => RoomMembers.AppSend(sender, Room, run, ts, cancellationToken);
             Task<IReadOnlyList<BroadcastOutcome>> Quiet(TimeSpan duration) =>
-                BroadcastRun.MeasureAsync([group], sizes.FanOutRate, duration, Send, cancellationToken);
+                BroadcastRun.MeasureAsync([group], sizes.FloodRoomRate, duration, Send, cancellationToken);
 
             await Quiet(sizes.FanOutWarmup);
             var round = sizes.FloodDuration / sizes.FanOutRounds;
@@ -88,7 +88,7 @@ public sealed class FloodAbuseScenario : IScenario
             result.Check("every member gets every message, flood or not",
                 $"{calm.Delivered + storm.Delivered}/{calm.Expected + storm.Expected} delivered, {calm.FailedSends + storm.FailedSends} failed sends",
                 calm.Lost == 0 && storm.Lost == 0 && calm.FailedSends == 0 && storm.FailedSends == 0);
-            result.Note($"{sizes.FloodMembers} members, a staff sender at {sizes.FanOutRate:0} msg/s; the flooder, a customer, sends back to back from "
+            result.Note($"{sizes.FloodMembers} members, a staff sender at {sizes.FloodRoomRate:0} msg/s; the flooder, a customer, sends back to back from "
                         + $"{sizes.FloodTabs} connections (tabs), each awaiting its answer, for half of {sizes.FanOutRounds} rounds taken in turns. "
                         + "The flood limit is the product's default, 5 messages per 5 s per room. Flooder, members and server share the process and its 2 cores.");
         }

@@ -114,7 +114,13 @@ public sealed class TicketsDeskTests : MudTestContext, IClassFixture<ComponentDa
 
         desk.Find("[data-testid=desk-claim]").Click();
 
-        await desk.WaitLiveAsync(() => Assert.Equal("You", desk.Find("[data-testid=desk-assignee]").TextContent.Trim()));
+        // When the row does not show the claim, say what the page told the agent (it failed once in a loaded full run
+        // with no claim stored and no way to tell why).
+        await desk.WaitLiveAsync(() => Assert.True(
+            desk.FindAll("[data-testid=desk-assignee]").Any(a => a.TextContent.Trim() == "You"),
+            "Not shown as claimed. Snackbars: "
+            + string.Join(" | ", Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => $"{s.Severity}: {s.Message}"))
+            + $". Rows: {desk.FindAll("[data-testid=desk-claim]").Count} claim buttons, loading={desk.Find("[data-testid=desk-page]").GetAttribute("data-loading")}."));
         Assert.Equal(agent.UserId, (await _db.Get<TicketService>().GetAsync(agent, ticket.Number)).Summary.AssigneeId);
     }
 

@@ -11,17 +11,19 @@ using SupportCommunity.Web.Tests.Integration.Moderation;
 
 namespace SupportCommunity.Web.Tests.Integration.Security;
 
-public enum UiAct { Send, EditOwn, DeleteOwn, Report }
+public enum UiAct { Send, EditOwn, DeleteOwn, Report, React }
 
 /// <summary>
 /// The sanctioned callers of <see cref="AccessMatrixTests"/> through the room view's event handlers (the composer, a
-/// message's edit, delete and report controls). The view is rendered while the member is in good standing, then the
-/// sanction is stored without its notice reaching the circuit (as on another node with the bus down), and the control
-/// is clicked: the service must refuse, the refusal must be shown, and nothing may be stored.
+/// message's edit, delete and report controls, and a reaction chip on another's message). The view is rendered while
+/// the member is in good standing, then the sanction is stored without its notice reaching the circuit (as on another
+/// node with the bus down), and the control is clicked: the service must refuse, the refusal must be shown, and
+/// nothing may be stored.
 /// </summary>
 public sealed class AccessMatrixUiTests(MatrixApp app) : IClassFixture<MatrixApp>
 {
     private const string Edited = "Edited in the room view (matrix)";
+    private const string Reaction = "🎉";
 
     public static TheoryData<Caller, UiAct> Cases()
     {
@@ -61,6 +63,8 @@ public sealed class AccessMatrixUiTests(MatrixApp app) : IClassFixture<MatrixApp
         var messages = app.Services.GetRequiredService<MessageService>();
         var own = await messages.SendAsync(viewer, room, Guid.NewGuid(), $"My own words ({caller} {act})");
         var others = await messages.SendAsync(other, room, Guid.NewGuid(), $"Someone else's words ({caller} {act})");
+        // A reaction already on the other's message: its chip is the control a member clicks to add theirs.
+        await messages.ToggleReactionAsync(other, others.Id, Reaction);
 
         await using var ui = new AppComponents(app);
         ui.SignIn(viewer);
@@ -69,6 +73,8 @@ public sealed class AccessMatrixUiTests(MatrixApp app) : IClassFixture<MatrixApp
         var otherItem = $"[data-testid=message][data-sequence='{others.Sequence}']";
         await view.WaitForElementAsync($"{ownItem} [data-testid=edit-message]", CommunityAppFactory.Timeout);
         await view.WaitForElementAsync($"{otherItem} [data-testid=report-message]", CommunityAppFactory.Timeout);
+        var chip = $"{otherItem} [data-testid=reaction][data-emoji='{Reaction}']";
+        await view.WaitForElementAsync(chip, CommunityAppFactory.Timeout);
         var sentText = $"Sent from the room view {Guid.NewGuid():N}";
         if (act == UiAct.Send)
         {
@@ -92,6 +98,9 @@ public sealed class AccessMatrixUiTests(MatrixApp app) : IClassFixture<MatrixApp
                 view.Find($"{ownItem} [data-testid=delete-message]").Click();
                 view.Find($"{ownItem} [data-testid=delete-confirm]").Click();
                 break;
+            case UiAct.React:
+                view.Find(chip).Click();
+                break;
             default:
                 view.Find($"{otherItem} [data-testid=report-message]").Click();
                 (await ui.Dialogs.WaitForElementAsync("[data-testid=report-submit]", CommunityAppFactory.Timeout)).Click();
@@ -104,6 +113,7 @@ public sealed class AccessMatrixUiTests(MatrixApp app) : IClassFixture<MatrixApp
             UiAct.Send => v.FindAll("[data-testid=message-body]").Any(b => b.TextContent.Contains(sentText, StringComparison.Ordinal)),
             UiAct.EditOwn => v.FindAll($"{ownItem} [data-testid=message-body]").Any(b => b.TextContent.Contains(Edited, StringComparison.Ordinal)),
             UiAct.DeleteOwn => v.FindAll($"{ownItem}").Any(IsDeleted),
+            UiAct.React => v.FindAll(chip).Any(c => c.GetAttribute("aria-pressed") == "true"),
             _ => false,
         };
         await view.WaitForAssertionAsync(() => Assert.True(ui.Toasts.Count > 0 || Shown(view)), CommunityAppFactory.Timeout);
@@ -153,7 +163,7 @@ public sealed class AccessMatrixUiTests(MatrixApp app) : IClassFixture<MatrixApp
         app.Services.GetRequiredService<ActorDirectory>().Forget(userId);
     }
 
-    private sealed record Snapshot(int Messages, string Own, bool OwnDeleted, int Reports, int Audit);
+    private sealed record Snapshot(int Messages, string Own, bool OwnDeleted, int Reports, int Reactions, string OtherReactions, int Audit);
 
     private async Task<Snapshot> SnapshotAsync(string room, long ownId, long otherId)
     {
@@ -164,6 +174,8 @@ public sealed class AccessMatrixUiTests(MatrixApp app) : IClassFixture<MatrixApp
             ownRow.Body,
             ownRow.DeletedAt is not null,
             await db.Reports.CountAsync(r => r.MessageId == otherId),
+            await db.MessageReactions.CountAsync(r => r.MessageId == otherId),
+            await db.Messages.Where(m => m.Id == otherId).Select(m => m.Reactions).SingleAsync(),
             await db.AuditEntries.CountAsync(e => e.RoomId == ownRow.RoomId && e.Action != AuditActions.AccessDenied));
     }
 }
