@@ -108,6 +108,7 @@ public sealed record ScenarioSizes
         FloodMembers = 5,
         FloodTabs = 2,
         FloodDuration = TimeSpan.FromMilliseconds(600),
+        FloodRounds = 2,
     };
 
     public int DurableSenders { get; init; } = 16;
@@ -167,6 +168,12 @@ public sealed record ScenarioSizes
     /// p99 (the tenth slowest message) does not rest on the three or four slowest of a few hundred.
     /// </summary>
     public double FloodRoomRate { get; init; } = 50;
+
+    /// <summary>
+    /// The flood's time per side is split into this many rounds taken in turns, so each round's p99 can be set
+    /// beside the quiet round next to it.
+    /// </summary>
+    public int FloodRounds { get; init; } = 10;
 }
 
 /// <summary>One fan-out step: members in the room, and how long each side is measured.</summary>

@@ -10,7 +10,8 @@ namespace SupportCommunity.Benchmarks.Scenarios;
 /// <summary>
 /// One customer floods a room from several tabs while the room goes on: the members' delivery p99 with the flood
 /// beside the same room without it, in rounds taken in turns. Target (issue 8): the others' p99 moves at most 10%,
-/// and the flooder gets no more than the flood limit through.
+/// and the flooder gets no more than the flood limit through. The median of the p99 ratios of neighbouring rounds is
+/// reported beside it: one stall of the shared machine moves a p99 pooled over a side, not that median.
 /// </summary>
 public sealed class FloodAbuseScenario : IScenario
 {
@@ -50,11 +51,14 @@ public sealed class FloodAbuseScenario : IScenario
                 BroadcastRun.MeasureAsync([group], sizes.FloodRoomRate, duration, Send, cancellationToken);
 
             await Quiet(sizes.FanOutWarmup);
-            var round = sizes.FloodDuration / sizes.FanOutRounds;
+            // The flood's first seconds are warm-up too, as the quiet room's are: the refusal path's first run (its
+            // JIT, its first queries and audit entry) stalled the first flooded round's deliveries by 50-90 ms.
+            await FloodedAsync(tabs, new FloodTally(), () => Quiet(sizes.FanOutWarmup * 2));
+            var round = sizes.FloodDuration / sizes.FloodRounds;
             var quiet = new List<BroadcastOutcome>();
             var flooded = new List<BroadcastOutcome>();
             var flood = new FloodTally();
-            for (var r = 0; r < sizes.FanOutRounds; r++)
+            for (var r = 0; r < sizes.FloodRounds; r++)
             {
                 // Alternate who goes first, so drift on a shared machine falls on both sides alike.
                 if (r % 2 == 0)
@@ -71,7 +75,7 @@ public sealed class FloodAbuseScenario : IScenario
 
             var calm = BroadcastOutcome.Merge(quiet);
             var storm = BroadcastOutcome.Merge(flooded);
-            var floodSeconds = round.TotalSeconds * sizes.FanOutRounds;
+            var floodSeconds = round.TotalSeconds * sizes.FloodRounds;
             context.Log($"quiet p99 {calm.Latency.P99:0.0} ms, flooded p99 {storm.Latency.P99:0.0} ms; flooder {flood.Attempts} attempts, "
                         + $"{flood.Accepted} accepted, {flood.Refused} refused in {floodSeconds:0.#} s from {sizes.FloodTabs} tabs");
 
@@ -80,16 +84,23 @@ public sealed class FloodAbuseScenario : IScenario
             result.Add(new Figure("flood attempts/s (all tabs)", "/s", flood.Attempts / floodSeconds));
             result.Add(new Figure("flood sends accepted", "msgs", flood.Accepted));
             var ratio = storm.Latency.P99 / calm.Latency.P99;
-            result.Check($"members' p99 during a flood <= {Target}x without", $"{ratio:0.00}x ({storm.Latency.P99:0.0} ms vs {calm.Latency.P99:0.0} ms)", ratio <= Target);
+            // Each flooded round beside the quiet round taken next to it: a pause of the shared machine lands in one
+            // pair, where the pooled p99 above carries it into the whole side's figure.
+            var paired = flooded.Zip(quiet, (f, q) => f.Latency.P99 / q.Latency.P99).Order().ToList();
+            var pairedMedian = paired.Count % 2 == 1 ? paired[paired.Count / 2] : (paired[paired.Count / 2 - 1] + paired[paired.Count / 2]) / 2;
+            context.Log($"per-round p99 ratios (flooded / quiet): {string.Join(", ", flooded.Zip(quiet, (f, q) => $"{f.Latency.P99:0.0}/{q.Latency.P99:0.0}"))}");
+            result.Add(new Figure("members' p99 ratio, median of the round pairs", "x", pairedMedian));
+            result.Check($"members' p99 during a flood <= {Target}x without",
+                $"{ratio:0.00}x ({storm.Latency.P99:0.0} ms vs {calm.Latency.P99:0.0} ms; median of the round pairs {pairedMedian:0.00}x)", ratio <= Target);
             // 5 per 5 s sliding window, per room: at most one window's worth plus one per elapsed window.
-            var allowed = 5 * (Math.Ceiling(floodSeconds / 5) + sizes.FanOutRounds);
+            var allowed = 5 * (Math.Ceiling(floodSeconds / 5) + sizes.FloodRounds);
             result.Check("the flooder is throttled to the flood limit", $"{flood.Accepted} accepted of {flood.Attempts} (at most {allowed:0})",
                 flood.Accepted <= allowed && flood.Refused > 0);
             result.Check("every member gets every message, flood or not",
                 $"{calm.Delivered + storm.Delivered}/{calm.Expected + storm.Expected} delivered, {calm.FailedSends + storm.FailedSends} failed sends",
                 calm.Lost == 0 && storm.Lost == 0 && calm.FailedSends == 0 && storm.FailedSends == 0);
             result.Note($"{sizes.FloodMembers} members, a staff sender at {sizes.FloodRoomRate:0} msg/s; the flooder, a customer, sends back to back from "
-                        + $"{sizes.FloodTabs} connections (tabs), each awaiting its answer, for half of {sizes.FanOutRounds} rounds taken in turns. "
+                        + $"{sizes.FloodTabs} connections (tabs), each awaiting its answer, for half of {sizes.FloodRounds} rounds taken in turns. "
                         + "The flood limit is the product's default, 5 messages per 5 s per room. Flooder, members and server share the process and its 2 cores.");
         }
         finally
