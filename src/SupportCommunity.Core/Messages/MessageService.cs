@@ -127,8 +127,7 @@ public sealed partial class MessageService(
         {
             // The same send arrived twice at once on two nodes and the other copy won the unique index: return it.
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var raced = await db.Messages.AsNoTracking()
-                .SingleOrDefaultAsync(m => m.AuthorId == actor.UserId && m.ClientMessageId == clientMessageId, cancellationToken);
+            var raced = await MessageWriter.FindStoredAsync(db, actor.UserId, clientMessageId, cancellationToken);
             if (raced is null)
             {
                 throw;
@@ -143,7 +142,7 @@ public sealed partial class MessageService(
     private async Task<MessageDto?> FindStoredAsync(Actor actor, RoomKey room, Guid clientMessageId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var stored = await StoredSend(db, actor.UserId, clientMessageId, cancellationToken);
+        var stored = await MessageWriter.FindStoredAsync(db, actor.UserId, clientMessageId, cancellationToken);
         if (stored is null || stored.RoomId != room.Id)
         {
             return null;
@@ -572,12 +571,6 @@ public sealed partial class MessageService(
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
-
-    // A send already stored under this client message id (its author retrying). Compiled: every refused send asks it,
-    // a flooder's included.
-    private static readonly Func<CommunityDbContext, string, Guid, CancellationToken, Task<Message?>> StoredSend =
-        EF.CompileAsyncQuery((CommunityDbContext db, string authorId, Guid clientMessageId, CancellationToken _) =>
-            db.Messages.AsNoTracking().SingleOrDefault(m => m.AuthorId == authorId && m.ClientMessageId == clientMessageId));
 
     /// <summary>The keyset page query, compiled once: pages are the hottest read (every join and scroll).</summary>
     private static readonly Func<CommunityDbContext, int, long, int, IAsyncEnumerable<Message>> PageQuery =
