@@ -93,12 +93,14 @@ public sealed record ScenarioSizes
         DurableSenders = 4,
         DurableAppDuration = TimeSpan.FromMilliseconds(500),
         DurableRawDuration = TimeSpan.FromMilliseconds(300),
+        WarmupSlice = TimeSpan.FromMilliseconds(100),
+        WarmupMaximum = TimeSpan.FromMilliseconds(300),
         HistoryMessages = 5_000,
         HistoryPages = 6,
         HistoryRepeats = 1,
         FanOutSteps = [new(5, TimeSpan.FromMilliseconds(500))],
         FanOutRounds = 1,
-        FanOutWarmup = TimeSpan.FromMilliseconds(200),
+        LoadStepWarmup = TimeSpan.FromMilliseconds(200),
         IdleConnections = 30,
         IdleWarmConnections = 5,
         CrossNodeMembersPerNode = 2,
@@ -116,6 +118,16 @@ public sealed record ScenarioSizes
     public TimeSpan DurableAppDuration { get; init; } = TimeSpan.FromSeconds(8);
 
     public TimeSpan DurableRawDuration { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Warm-up before a measured run goes on in slices of this much load until a slice compiles almost nothing
+    /// (<see cref="Measurement.JitWarmup"/>): until the runtime has compiled the hot methods optimized, a send costs
+    /// several times its steady-state CPU.
+    /// </summary>
+    public TimeSpan WarmupSlice { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest warm-up; reaching it is logged, since the run after it is not at steady state.</summary>
+    public TimeSpan WarmupMaximum { get; init; } = TimeSpan.FromSeconds(20);
 
     public int HistoryMessages { get; init; } = 1_000_000;
 
@@ -138,8 +150,6 @@ public sealed record ScenarioSizes
     /// <summary>Each step's measured time is split into rounds taken in turns with the other side.</summary>
     public int FanOutRounds { get; init; } = 4;
 
-    public TimeSpan FanOutWarmup { get; init; } = TimeSpan.FromSeconds(1);
-
     public int IdleConnections { get; init; } = 2_000;
 
     /// <summary>Opened before the first measurement, so one-time costs (JIT, pools) fall outside the difference.</summary>
@@ -155,6 +165,9 @@ public sealed record ScenarioSizes
     public double LoadRatePerRoom { get; init; } = 5;
 
     public TimeSpan LoadStepDuration { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>Load before each step's measurement, at the step's own size (the step's latency target is absolute).</summary>
+    public TimeSpan LoadStepWarmup { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Members in the flooded room, the flooder's tabs, and the measured time per side.</summary>
     public int FloodMembers { get; init; } = 100;

@@ -63,9 +63,16 @@ public sealed class CrossNodeScenario : IScenario
                 [new MemberGroup(bareProbe, 2 * members)], rate, d,
                 (run, ts) => RoomMembers.BareSend(bareSender, group, run, ts, cancellationToken), cancellationToken);
 
-            await App(sizes.FanOutWarmup);
-            await Bare(sizes.FanOutWarmup);
-            await roundTrip.MeasureAsync(rate, sizes.FanOutWarmup, cancellationToken);
+            var warm = await JitWarmup.RunAsync(
+                async slice =>
+                {
+                    await App(slice);
+                    await Bare(slice);
+                    await roundTrip.MeasureAsync(rate, slice, cancellationToken);
+                },
+                sizes.WarmupSlice,
+                sizes.WarmupMaximum);
+            context.Log($"warm-up, all three: {warm}");
 
             var a = new List<BroadcastOutcome>();
             var b = new List<BroadcastOutcome>();

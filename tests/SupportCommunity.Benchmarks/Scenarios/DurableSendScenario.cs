@@ -54,17 +54,16 @@ public sealed class DurableSendScenario : IScenario
 
         try
         {
-            // Warm-up: JIT, connection pools and the first page of the room, outside the measurement.
-            await Task.WhenAll(senders.Connections.Select(c => SendAsync(c, cancellationToken)));
-            var before = CountRows(app.ConnectionString);
             var hub = senders.Connections;
+            context.Log($"app warm-up: {await WarmAsync(sizes, hub.Count, i => SendAsync(hub[i], cancellationToken))}");
+            var before = CountRows(app.ConnectionString);
             var run = await SendForAsync(hub.Count, i => SendAsync(hub[i], cancellationToken), sizes.DurableAppDuration);
             var after = CountRows(app.ConnectionString);
             context.Log($"app: {run.Acks} acks in {run.Seconds:0.00} s = {run.Acks / run.Seconds:0}/s, {run.Errors} errors; rows +{after.Rows - before.Rows}");
 
-            var echo = await MeasureHubCeilingAsync(sizes, body, cancellationToken);
+            var echo = await MeasureHubCeilingAsync(context, body, cancellationToken);
             context.Log($"bare hub echo: {echo.Acks / echo.Seconds:0}/s");
-            var direct = await MeasureServiceAsync(app, sizes, body, cancellationToken);
+            var direct = await MeasureServiceAsync(context, app, cancellationToken);
             context.Log($"MessageService.SendAsync called directly: {direct.Acks / direct.Seconds:0}/s");
 
             var rate = run.Acks / run.Seconds;
@@ -112,8 +111,9 @@ public sealed class DurableSendScenario : IScenario
         connection.InvokeAsync<MessageDto>("SendMessage", Room, Guid.NewGuid(), NextBody(), cancellationToken);
 
     /// <summary>The same senders against a bare hub method that returns the message at once.</summary>
-    private static async Task<SendRun> MeasureHubCeilingAsync(ScenarioSizes sizes, string body, CancellationToken cancellationToken)
+    private static async Task<SendRun> MeasureHubCeilingAsync(ScenarioContext context, string body, CancellationToken cancellationToken)
     {
+        var sizes = context.Sizes;
         await using var bare = await BareHubServer.StartAsync();
         var senders = await HubClients.ConnectManyAsync(
             sizes.DurableSenders, _ => Task.FromResult(HubClients.Build(bare.HubUrl, token: null)), (_, _) => Task.CompletedTask, cancellationToken);
@@ -121,7 +121,7 @@ public sealed class DurableSendScenario : IScenario
         {
             var hub = senders.Connections;
             Task Echo(int i) => hub[i].InvokeAsync<MessageDto>(nameof(BareHub.Echo), Room, Guid.NewGuid(), body, cancellationToken);
-            await Task.WhenAll(hub.Select((_, i) => Echo(i)));
+            context.Log($"bare hub warm-up: {await WarmAsync(sizes, hub.Count, Echo)}");
             return await SendForAsync(hub.Count, Echo, sizes.DurableRawDuration);
         }
         finally
@@ -134,8 +134,9 @@ public sealed class DurableSendScenario : IScenario
     /// The app's send path without the hub: the same number of concurrent callers on <see cref="MessageService"/>, as
     /// the same accounts. Tells how much of the cost is the service (validation, EF Core, the group commit) itself.
     /// </summary>
-    private static async Task<SendRun> MeasureServiceAsync(AppNode app, ScenarioSizes sizes, string body, CancellationToken cancellationToken)
+    private static async Task<SendRun> MeasureServiceAsync(ScenarioContext context, AppNode app, CancellationToken cancellationToken)
     {
+        var sizes = context.Sizes;
         var service = app.Services.GetRequiredService<MessageService>();
         var users = app.Services.GetRequiredService<UserManager<CommunityUser>>();
         var directory = app.Services.GetRequiredService<ActorDirectory>();
@@ -149,9 +150,13 @@ public sealed class DurableSendScenario : IScenario
         }
 
         Task Send(int i) => service.SendAsync(actors[i], Room, Guid.NewGuid(), NextBody(), cancellationToken: cancellationToken);
-        await Task.WhenAll(Enumerable.Range(0, sizes.DurableSenders).Select(Send));
+        context.Log($"direct warm-up: {await WarmAsync(sizes, sizes.DurableSenders, Send)}");
         return await SendForAsync(sizes.DurableSenders, Send, sizes.DurableRawDuration);
     }
+
+    /// <summary>The senders' own load until the runtime has compiled what it runs (<see cref="JitWarmup"/>).</summary>
+    private static Task<WarmupOutcome> WarmAsync(ScenarioSizes sizes, int senders, Func<int, Task> send) =>
+        JitWarmup.RunAsync(duration => SendForAsync(senders, send, duration), sizes.WarmupSlice, sizes.WarmupMaximum);
 
     private static async Task<SendRun> SendForAsync(int senders, Func<int, Task> send, TimeSpan duration)
     {

@@ -50,10 +50,17 @@ public sealed class FloodAbuseScenario : IScenario
             Task<IReadOnlyList<BroadcastOutcome>> Quiet(TimeSpan duration) =>
                 BroadcastRun.MeasureAsync([group], sizes.FloodRoomRate, duration, Send, cancellationToken);
 
-            await Quiet(sizes.FanOutWarmup);
-            // The flood's first seconds are warm-up too, as the quiet room's are: the refusal path's first run (its
-            // JIT, its first queries and audit entry) stalled the first flooded round's deliveries by 50-90 ms.
-            await FloodedAsync(tabs, new FloodTally(), () => Quiet(sizes.FanOutWarmup * 2));
+            // Both sides warm up, the flood too: the refusal path's first run (its JIT, its first queries and audit
+            // entry) stalled the first flooded round's deliveries by 50-90 ms, and the send path tiers up for seconds.
+            var warm = await JitWarmup.RunAsync(
+                async slice =>
+                {
+                    await Quiet(slice);
+                    await FloodedAsync(tabs, new FloodTally(), () => Quiet(slice));
+                },
+                sizes.WarmupSlice,
+                sizes.WarmupMaximum);
+            context.Log($"warm-up, quiet and flooded: {warm}");
             var round = sizes.FloodDuration / sizes.FloodRounds;
             var quiet = new List<BroadcastOutcome>();
             var flooded = new List<BroadcastOutcome>();

@@ -63,7 +63,7 @@ public sealed class LoadHeldScenario : IScenario
 
                 if (first)
                 {
-                    await MeasureStepAsync(probes, members, senders, sizes.LoadRatePerRoom, sizes.FanOutWarmup, cancellationToken);
+                    await MeasureStepAsync(probes, members, senders, sizes.LoadRatePerRoom, sizes.LoadStepWarmup, cancellationToken);
                     first = false;
                 }
 
