@@ -40,8 +40,9 @@ public static class DatabaseSetup
         else if (string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             connectionString ??= DefaultSqliteConnectionString(builder.Environment);
-            builder.Services.AddPooledDbContextFactory<CommunityDbContext>(db => db.UseSqlite(
-                connectionString, sqlite => sqlite.MigrationsAssembly("SupportCommunity.Migrations.Sqlite")));
+            builder.Services.AddPooledDbContextFactory<CommunityDbContext>(db => db
+                .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly("SupportCommunity.Migrations.Sqlite"))
+                .AddInterceptors(SqliteConnectionSettings.Instance));
         }
         else
         {

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SupportCommunity.Data;
 
 namespace SupportCommunity.Web.Tests.Integration.Data;
@@ -17,6 +18,26 @@ public sealed class SqliteDatabaseTests(CommunityAppFactory app) : IClassFixture
         command.CommandText = "PRAGMA journal_mode;";
 
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task AppContexts_EveryOpen_KeepStatementJournalsInMemory()
+    {
+        var factory = app.Services.GetRequiredService<IDbContextFactory<CommunityDbContext>>();
+
+        // Several opens in a row and at once: a connection new to the pool and ones it hands out again alike.
+        var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            await db.Database.OpenConnectionAsync();
+            return await db.Database.SqlQueryRaw<long>("SELECT temp_store AS Value FROM pragma_temp_store").SingleAsync();
+        }));
+        await using var again = await factory.CreateDbContextAsync();
+        await again.Database.OpenConnectionAsync();
+        var reused = await again.Database.SqlQueryRaw<long>("SELECT temp_store AS Value FROM pragma_temp_store").SingleAsync();
+
+        Assert.All(stores, store => Assert.Equal(2, store)); // 2 = MEMORY; SQLite's default 0 spills to files
+        Assert.Equal(2, reused);
     }
 
     [Fact]
