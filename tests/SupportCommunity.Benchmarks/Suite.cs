@@ -41,7 +41,7 @@ public static class Suite
             TryDelete(work);
         }
 
-        return new SuiteReport(MachineInfo.Current(), started, options.Smoke, results, clock.Elapsed.TotalSeconds);
+        return new SuiteReport(MachineInfo.Current(), started, options.Smoke, results, clock.Elapsed.TotalSeconds) { Sizes = options.SizesName };
     }
 
     private static async Task<ScenarioResult> RunOneAsync(IScenario scenario, ScenarioContext context, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public static class Suite
         var clock = Stopwatch.StartNew();
         // A hung scenario (a lost connection awaited forever) must not hang the suite or CI.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(context.Options.Smoke ? TimeSpan.FromSeconds(60) : TimeSpan.FromMinutes(4));
+        timeout.CancelAfter(context.Options.Smoke ? TimeSpan.FromSeconds(60) : context.Options.LongRuns ? TimeSpan.FromMinutes(15) : TimeSpan.FromMinutes(4));
         try
         {
             await scenario.RunAsync(context, result, timeout.Token);

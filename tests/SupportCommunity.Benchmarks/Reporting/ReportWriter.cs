@@ -30,7 +30,7 @@ public static class ReportWriter
     {
         var md = new StringBuilder();
         var m = report.Machine;
-        md.AppendLine(Inv($"Run {report.StartedAt:yyyy-MM-dd HH:mm} UTC{(report.Smoke ? " (SMOKE sizes: figures are meaningless)" : "")}, {report.Seconds:0} s in all."));
+        md.AppendLine(Inv($"Run {report.StartedAt:yyyy-MM-dd HH:mm} UTC{(report.Smoke ? " (SMOKE sizes: figures are meaningless)" : report.Sizes == "long" ? " (LONG sizes: fan-out and flood-abuse five times as long)" : "")}, {report.Seconds:0} s in all."));
         md.AppendLine(Inv($"Machine: {m.LogicalCores} logical cores, {m.Cpu}, {m.Memory}, {m.Os}, {m.Runtime}, {m.GarbageCollector} GC{(m.Commit is null ? "" : $", commit {m.Commit}")}."));
         md.AppendLine();
         md.AppendLine("| Scenario | Figure | App | Baseline (same run) | Baseline | Ratio |");

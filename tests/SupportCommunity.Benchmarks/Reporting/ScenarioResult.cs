@@ -41,6 +41,9 @@ public sealed class ScenarioResult(string name, string title)
 public sealed record SuiteReport(
     MachineInfo Machine, DateTimeOffset StartedAt, bool Smoke, IReadOnlyList<ScenarioResult> Scenarios, double Seconds)
 {
+    /// <summary>smoke, full or long (<see cref="SuiteOptions.SizesName"/>).</summary>
+    public string Sizes { get; init; } = "full";
+
     public bool AllRan => Scenarios.All(s => s.Error is null);
 
     public IEnumerable<TargetCheck> Missed => Scenarios.SelectMany(s => s.Targets).Where(t => !t.Met);
