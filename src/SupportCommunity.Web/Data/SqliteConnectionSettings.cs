@@ -17,7 +17,7 @@ public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
     public static readonly SqliteConnectionSettings Instance = new();
 
-    public const string Pragmas = "PRAGMA temp_store = MEMORY;";
+    private const string Pragmas = "PRAGMA temp_store = MEMORY;";
 
     private static readonly object Applied = new();
 
