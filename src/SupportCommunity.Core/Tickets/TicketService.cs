@@ -720,14 +720,28 @@ public sealed partial class TicketService(
         }
 
         var pattern = "%" + search.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-        var digits = search.TrimStart('#');
-        if (int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        if (SearchedNumber(search) is { } number)
         {
             return tickets.Where(t => t.Number == number || EF.Functions.Like(t.Subject, pattern, "\\"));
         }
 
         return tickets.Where(t => EF.Functions.Like(t.Subject, pattern, "\\"));
     }
+
+    /// <summary>
+    /// The desk search of <see cref="ListDeskAsync"/> applied to one ticket, for a page placing a ticket that changed
+    /// live: its number ("#42" or "42"), or the text anywhere in its subject, whatever the case.
+    /// </summary>
+    public static bool MatchesSearch(TicketSummaryDto ticket, string? search)
+    {
+        search = search?.Trim() ?? "";
+        return search.Length == 0
+            || (SearchedNumber(search) is { } number && ticket.Number == number)
+            || ticket.Subject.Contains(search, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static int? SearchedNumber(string search) =>
+        int.TryParse(search.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : null;
 
     /// <summary>A keyset position: the sort key of the last row shown (priority or SLA due key) and its number.</summary>
     private sealed record Cursor(long Key, int Number)

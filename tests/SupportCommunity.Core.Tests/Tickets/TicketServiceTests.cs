@@ -332,6 +332,37 @@ public sealed class TicketServiceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The desk places a ticket that changed live by <see cref="TicketService.MatchesSearch"/>: it must pick the rows
+    /// the query would read. Digits are a ticket number and text of a subject at once (a live row searched by an
+    /// order number in its subject once went missing).
+    /// </summary>
+    [Fact]
+    public async Task MatchesSearch_PicksWhatTheDeskQueryReads()
+    {
+        var tickets = new List<TicketDto>
+        {
+            await OpenTicketAsync("Order 331887 never arrived"),
+            await OpenTicketAsync("Error 100% on save"),
+            await OpenTicketAsync("cannot LOG in"),
+        };
+        tickets.Add(await OpenTicketAsync($"Same as #{tickets[0].Number} again"));
+        string[] searches =
+        [
+            "331887", "#331887", " 3318 ", tickets[1].Number.ToString(System.Globalization.CultureInfo.InvariantCulture), "#" + tickets[0].Number,
+            "100%", "0%", "log IN", "_", "-1", "+" + tickets[2].Number, "",
+        ];
+
+        foreach (var search in searches)
+        {
+            var read = (await Tickets.ListDeskAsync(_t.Agent, new TicketQuery(Search: search))).Items.Select(t => t.Number);
+            var matched = tickets.Where(t => TicketService.MatchesSearch(t.Summary, search)).Select(t => t.Number);
+            Assert.True(read.Order().SequenceEqual(matched.Order()), $"'{search}': the query read [{string.Join(", ", read)}], the live check matched [{string.Join(", ", matched)}].");
+        }
+
+        Assert.True(TicketService.MatchesSearch(tickets[0].Summary, "331887"));
+    }
+
     [Fact]
     public async Task ListDesk_IsForTheDeskOnly_AndBadCursorsAreRefused()
     {
