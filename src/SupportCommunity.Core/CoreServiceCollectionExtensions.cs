@@ -30,6 +30,8 @@ public static class CoreServiceCollectionExtensions
                 "Limits:NewMemberLinkMinutes, DuplicateWindow, AutomodRegexTimeout and CoolDownSlowModeSeconds must be in range.")
             .Validate(l => l.FloodMessages > 0 && l.TrustedFloodMessages > 0 && l.FloodWindow > TimeSpan.Zero,
                 "Limits:Flood* must be positive.")
+            .Validate(l => l.FloodSpacing >= TimeSpan.Zero && l.FloodSpacing <= TimeSpan.FromSeconds(10),
+                "Limits:FloodSpacing must be between 00:00:00 and 00:00:10.")
             .ValidateOnStart();
 
         services.AddOptions<ReportOptions>()

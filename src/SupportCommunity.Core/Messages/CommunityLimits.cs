@@ -29,6 +29,12 @@ public sealed class CommunityLimits
     public TimeSpan FloodWindow { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// The least time between two sends of one member in one room (staff exempt). A send sooner waits out the rest,
+    /// so the flood allowance is spread out rather than broadcast in one instant. Zero turns the pacing off.
+    /// </summary>
+    public TimeSpan FloodSpacing { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
     /// Reaction toggles one user may make in <see cref="ReactionWindow"/>, in all rooms together and whatever their
     /// role (ADR-0014): far above what a person clicks, well below what a script does to a room's revision.
     /// </summary>

@@ -26,6 +26,7 @@ public readonly record struct FloodKey(string UserId, int RoomId, bool Trusted, 
 public sealed class FloodGuard : IDisposable
 {
     private readonly PartitionedRateLimiter<FloodKey> _limiter;
+    private readonly PartitionedRateLimiter<FloodKey>? _pacer;
     private readonly CommunityLimits _limits;
 
     public FloodGuard(IOptions<CommunityLimits> options)
@@ -42,7 +43,27 @@ public sealed class FloodGuard : IDisposable
         _limits = limits;
         var local = CreateInMemory(limits);
         _limiter = shared is null ? local : shared(local);
+        _pacer = limits.FloodSpacing > TimeSpan.Zero ? CreatePacer(limits.FloodSpacing) : null;
     }
+
+    /// <summary>
+    /// One token per user and room, back every <paramref name="spacing"/>; a send without one waits in line for it
+    /// (a few at most: a user's connections are capped and each runs one call at a time).
+    /// </summary>
+    private static PartitionedRateLimiter<FloodKey> CreatePacer(TimeSpan spacing) =>
+        PartitionedRateLimiter.Create<FloodKey, FloodKey>(key =>
+            RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = 1,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = spacing,
+                QueueLimit = MaxPacedSends,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            }));
+
+    /// <summary>Sends of one user in one room that may wait for their turn at once; more are refused as too fast.</summary>
+    public const int MaxPacedSends = 32;
 
     /// <summary>The in-memory sliding window: the single-node limiter, and the fallback of the shared one.</summary>
     public static PartitionedRateLimiter<FloodKey> CreateInMemory(CommunityLimits limits) =>
@@ -108,6 +129,27 @@ public sealed class FloodGuard : IDisposable
     }
 
     /// <summary>
+    /// Spaces one member's sends in one room by <see cref="CommunityLimits.FloodSpacing"/>: a send right behind the
+    /// previous one waits out the rest of the spacing instead of being refused. The limit's allowance (five sends from
+    /// five tabs, say) so reaches the room one after another, never as one burst of fan-out. Staff are not paced.
+    /// </summary>
+    public async ValueTask PaceAsync(Actor actor, int roomId, CancellationToken cancellationToken = default)
+    {
+        if (_pacer is null || actor.IsStaff)
+        {
+            return;
+        }
+
+        var key = Key(actor, roomId);
+        using var turn = await _pacer.AcquireAsync(key, cancellationToken: cancellationToken);
+        if (!turn.IsAcquired)
+        {
+            throw new CommunityException(
+                CommunityError.TooManyRequests, "You're sending messages too fast. Try again in 1 s.", TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>
     /// Counts one reaction toggle of this user (in any room, staff included: nobody needs to react faster), asking
     /// the shared window when there is one, or throws a 429-style refusal that says when to try again.
     /// </summary>
@@ -144,5 +186,9 @@ public sealed class FloodGuard : IDisposable
             TimeSpan.FromSeconds(seconds));
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        _pacer?.Dispose();
+    }
 }

@@ -97,6 +97,9 @@ public sealed partial class MessageService(
             throw;
         }
 
+        // Right behind the sender's previous send here: wait out the spacing, so that no burst reaches the room at once.
+        await floodGuard.PaceAsync(actor, room.Id, cancellationToken);
+
         try
         {
             // Group commit: stored, numbered and published with whatever else is being sent right now. A retry of a

@@ -126,4 +126,48 @@ public sealed class FloodGuardTests
         Assert.Null(guard.RefusalIfOverLimit(customer, roomId: 2));
         await guard.ChargeReactionAsync(User(CommunityRoles.Customer));
     }
+
+    /// <summary>True when the pacing let the send through without waiting.</summary>
+    private static bool AtOnce(ValueTask pace) => pace.IsCompletedSuccessfully;
+
+    [Fact]
+    public async Task Pace_SendRightBehindThePrevious_WaitsOutTheSpacing_OthersDoNot()
+    {
+        var spacing = TimeSpan.FromMilliseconds(300);
+        using var guard = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = spacing }));
+        var customer = User(CommunityRoles.Customer);
+        var manager = User(CommunityRoles.CommunityManager);
+
+        Assert.True(AtOnce(guard.PaceAsync(customer, roomId: 1)), "The first send of a member in a room does not wait.");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var second = guard.PaceAsync(customer, roomId: 1).AsTask();
+        // Not paced: another room, another member, staff.
+        Assert.True(AtOnce(guard.PaceAsync(customer, roomId: 2)));
+        Assert.True(AtOnce(guard.PaceAsync(User(CommunityRoles.Customer), roomId: 1)));
+        Assert.True(AtOnce(guard.PaceAsync(manager, roomId: 1)));
+        Assert.True(AtOnce(guard.PaceAsync(manager, roomId: 1)));
+        Assert.False(second.IsCompleted);
+
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        // The limiter's clock ticks by tens of milliseconds: the wait is the spacing, give or take one tick.
+        Assert.True(clock.Elapsed >= spacing - TimeSpan.FromMilliseconds(50), $"Waited {clock.Elapsed.TotalMilliseconds:0} ms.");
+    }
+
+    [Fact]
+    public async Task Pace_TooManyWaitingAtOnce_RefusedAsTooFast_AndZeroSpacingTurnsItOff()
+    {
+        using var guard = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = TimeSpan.FromSeconds(10) }));
+        var customer = User(CommunityRoles.Customer);
+        var waiting = Enumerable.Range(0, FloodGuard.MaxPacedSends + 1).Select(_ => guard.PaceAsync(customer, roomId: 1).AsTask()).ToList();
+
+        var refusal = await Assert.ThrowsAsync<CommunityException>(() => guard.PaceAsync(customer, roomId: 1).AsTask());
+        Assert.Equal(CommunityError.TooManyRequests, refusal.Error);
+        Assert.Equal(FloodGuard.MaxPacedSends, waiting.Count(t => !t.IsCompleted));
+
+        using var unpaced = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = TimeSpan.Zero }));
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(AtOnce(unpaced.PaceAsync(customer, roomId: 1)));
+        }
+    }
 }
