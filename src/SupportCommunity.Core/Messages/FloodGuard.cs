@@ -26,44 +26,29 @@ public readonly record struct FloodKey(string UserId, int RoomId, bool Trusted, 
 public sealed class FloodGuard : IDisposable
 {
     private readonly PartitionedRateLimiter<FloodKey> _limiter;
-    private readonly PartitionedRateLimiter<FloodKey>? _pacer;
+    private readonly SendPacer? _pacer;
     private readonly CommunityLimits _limits;
 
-    public FloodGuard(IOptions<CommunityLimits> options)
-        : this(options, shared: null)
+    public FloodGuard(IOptions<CommunityLimits> options, TimeProvider clock)
+        : this(options, clock, shared: null)
     {
     }
 
     /// <param name="shared">
     /// Builds the limiter shared across nodes around the in-memory one it falls back to; null keeps the in-memory one.
     /// </param>
-    public FloodGuard(IOptions<CommunityLimits> options, Func<PartitionedRateLimiter<FloodKey>, PartitionedRateLimiter<FloodKey>>? shared)
+    public FloodGuard(
+        IOptions<CommunityLimits> options, TimeProvider clock, Func<PartitionedRateLimiter<FloodKey>, PartitionedRateLimiter<FloodKey>>? shared)
     {
         var limits = options.Value;
         _limits = limits;
         var local = CreateInMemory(limits);
         _limiter = shared is null ? local : shared(local);
-        _pacer = limits.FloodSpacing > TimeSpan.Zero ? CreatePacer(limits.FloodSpacing) : null;
+        _pacer = limits.FloodSpacing > TimeSpan.Zero ? new SendPacer(limits.FloodSpacing, clock) : null;
     }
 
-    /// <summary>
-    /// One token per user and room, back every <paramref name="spacing"/>; a send without one waits in line for it
-    /// (a few at most: a user's connections are capped and each runs one call at a time).
-    /// </summary>
-    private static PartitionedRateLimiter<FloodKey> CreatePacer(TimeSpan spacing) =>
-        PartitionedRateLimiter.Create<FloodKey, FloodKey>(key =>
-            RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = 1,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = spacing,
-                QueueLimit = MaxPacedSends,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                AutoReplenishment = true,
-            }));
-
     /// <summary>Sends of one user in one room that may wait for their turn at once; more are refused as too fast.</summary>
-    public const int MaxPacedSends = 32;
+    public const int MaxPacedSends = SendPacer.MaxWaiting;
 
     /// <summary>The in-memory sliding window: the single-node limiter, and the fallback of the shared one.</summary>
     public static PartitionedRateLimiter<FloodKey> CreateInMemory(CommunityLimits limits) =>
@@ -140,9 +125,7 @@ public sealed class FloodGuard : IDisposable
             return;
         }
 
-        var key = Key(actor, roomId);
-        using var turn = await _pacer.AcquireAsync(key, cancellationToken: cancellationToken);
-        if (!turn.IsAcquired)
+        if (!await _pacer.WaitTurnAsync(Key(actor, roomId), cancellationToken))
         {
             throw new CommunityException(
                 CommunityError.TooManyRequests, "You're sending messages too fast. Try again in 1 s.", TimeSpan.FromSeconds(1));
@@ -186,9 +169,5 @@ public sealed class FloodGuard : IDisposable
             TimeSpan.FromSeconds(seconds));
     }
 
-    public void Dispose()
-    {
-        _limiter.Dispose();
-        _pacer?.Dispose();
-    }
+    public void Dispose() => _limiter.Dispose();
 }

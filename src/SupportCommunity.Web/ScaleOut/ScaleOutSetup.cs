@@ -90,6 +90,7 @@ public static class ScaleOutSetup
         // The flood limit's window is shared by every node too (falling back to this node's while Redis is away).
         builder.Services.Replace(ServiceDescriptor.Singleton(sp => new FloodGuard(
             sp.GetRequiredService<IOptions<CommunityLimits>>(),
+            sp.GetRequiredService<TimeProvider>(),
             local => new RedisFloodLimiter(
                 redis, prefix, sp.GetRequiredService<IOptions<CommunityLimits>>().Value, local, sp.GetRequiredService<ILogger<RedisFloodLimiter>>()))));
         builder.Services.AddHostedService(sp => new PresenceHeartbeat(

@@ -127,6 +127,7 @@ public sealed class AppNode : IAsyncDisposable
                 // Thousands of sends from a handful of demo accounts: the flood guard would refuse them.
                 ["Limits:FloodMessages"] = "100000000",
                 ["Limits:TrustedFloodMessages"] = "100000000",
+                ["Limits:FloodSpacing"] = "00:00:00",
                 // Thousands of hub connections from a handful of demo accounts, all from 127.0.0.1.
                 ["Limits:MaxConnectionsPerUser"] = "100000000",
                 ["Limits:MaxConnectionsPerIp"] = "100000000",

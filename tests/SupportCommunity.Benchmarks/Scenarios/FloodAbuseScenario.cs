@@ -31,6 +31,7 @@ public sealed class FloodAbuseScenario : IScenario
         {
             ["Limits:FloodMessages"] = "5",
             ["Limits:FloodWindow"] = "00:00:05",
+            ["Limits:FloodSpacing"] = new CommunityLimits().FloodSpacing.ToString(),
         });
         var probe = new LatencyProbe();
         var members = await RoomMembers.JoinAppAsync(app, Room, sizes.FloodMembers, probe, cancellationToken);
@@ -108,7 +109,7 @@ public sealed class FloodAbuseScenario : IScenario
                 calm.Lost == 0 && storm.Lost == 0 && calm.FailedSends == 0 && storm.FailedSends == 0);
             result.Note($"{sizes.FloodMembers} members, a staff sender at {sizes.FloodRoomRate:0} msg/s; the flooder, a customer, sends back to back from "
                         + $"{sizes.FloodTabs} connections (tabs), each awaiting its answer, for half of {sizes.FloodRounds} rounds taken in turns. "
-                        + "The flood limit is the product's default, 5 messages per 5 s per room. Flooder, members and server share the process and its 2 cores.");
+                        + "The flood limit is the product's default, 5 messages per 5 s per room, one member's sends paced 250 ms apart. Flooder, members and server share the process and its 2 cores.");
         }
         finally
         {

@@ -17,6 +17,7 @@ public sealed class XssFixture : IAsyncLifetime
     {
         ["Limits:FloodMessages"] = "100000",
         ["Limits:TrustedFloodMessages"] = "100000",
+        ["Limits:FloodSpacing"] = "00:00:00",
         ["Limits:DuplicateWindow"] = "00:00:00",
         ["Limits:NewMemberLinkMinutes"] = "0",
         ["Limits:DefaultPageSize"] = "100",

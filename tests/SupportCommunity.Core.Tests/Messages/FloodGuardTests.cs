@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
 
@@ -12,7 +13,7 @@ public sealed class FloodGuardTests
             FloodMessages = messages,
             TrustedFloodMessages = trusted,
             FloodWindow = TimeSpan.FromMinutes(10), // long enough that no permit returns during the test
-        }));
+        }), TimeProvider.System);
 
     private static Actor User(params string[] roles) => new(Guid.NewGuid().ToString(), "user", roles.ToHashSet());
 
@@ -105,7 +106,7 @@ public sealed class FloodGuardTests
             FloodMessages = 1,
             ReactionToggles = 3,
             ReactionWindow = TimeSpan.FromMinutes(10),
-        }));
+        }), TimeProvider.System);
         var manager = User(CommunityRoles.CommunityManager);
         var customer = User(CommunityRoles.Customer);
         guard.Charge(customer, roomId: 1);
@@ -130,44 +131,79 @@ public sealed class FloodGuardTests
     /// <summary>True when the pacing let the send through without waiting.</summary>
     private static bool AtOnce(ValueTask pace) => pace.IsCompletedSuccessfully;
 
+    private static bool AtOnce(ValueTask<bool> turn) => turn.IsCompletedSuccessfully && turn.Result;
+
     [Fact]
-    public async Task Pace_SendRightBehindThePrevious_WaitsOutTheSpacing_OthersDoNot()
+    public async Task Pace_SendsRightBehindEachOther_EachWaitsItsTurnASpacingApart_OthersDoNot()
     {
-        var spacing = TimeSpan.FromMilliseconds(300);
-        using var guard = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = spacing }));
+        var clock = new FakeTimeProvider();
+        using var guard = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = TimeSpan.FromMilliseconds(250) }), clock);
         var customer = User(CommunityRoles.Customer);
         var manager = User(CommunityRoles.CommunityManager);
 
         Assert.True(AtOnce(guard.PaceAsync(customer, roomId: 1)), "The first send of a member in a room does not wait.");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var second = guard.PaceAsync(customer, roomId: 1).AsTask();
+        var third = guard.PaceAsync(customer, roomId: 1).AsTask();
         // Not paced: another room, another member, staff.
         Assert.True(AtOnce(guard.PaceAsync(customer, roomId: 2)));
         Assert.True(AtOnce(guard.PaceAsync(User(CommunityRoles.Customer), roomId: 1)));
         Assert.True(AtOnce(guard.PaceAsync(manager, roomId: 1)));
         Assert.True(AtOnce(guard.PaceAsync(manager, roomId: 1)));
-        Assert.False(second.IsCompleted);
 
+        clock.Advance(TimeSpan.FromMilliseconds(249));
+        Assert.False(second.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         await second.WaitAsync(TimeSpan.FromSeconds(10));
-        // The limiter's clock ticks by tens of milliseconds: the wait is the spacing, give or take one tick.
-        Assert.True(clock.Elapsed >= spacing - TimeSpan.FromMilliseconds(50), $"Waited {clock.Elapsed.TotalMilliseconds:0} ms.");
+        Assert.False(third.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(250));
+        await third.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A send a while after the last one does not wait.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(AtOnce(guard.PaceAsync(customer, roomId: 1)));
     }
 
     [Fact]
     public async Task Pace_TooManyWaitingAtOnce_RefusedAsTooFast_AndZeroSpacingTurnsItOff()
     {
-        using var guard = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = TimeSpan.FromSeconds(10) }));
+        var clock = new FakeTimeProvider();
+        using var guard = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = TimeSpan.FromSeconds(1) }), clock);
         var customer = User(CommunityRoles.Customer);
         var waiting = Enumerable.Range(0, FloodGuard.MaxPacedSends + 1).Select(_ => guard.PaceAsync(customer, roomId: 1).AsTask()).ToList();
 
         var refusal = await Assert.ThrowsAsync<CommunityException>(() => guard.PaceAsync(customer, roomId: 1).AsTask());
         Assert.Equal(CommunityError.TooManyRequests, refusal.Error);
         Assert.Equal(FloodGuard.MaxPacedSends, waiting.Count(t => !t.IsCompleted));
+        clock.Advance(TimeSpan.FromSeconds(FloodGuard.MaxPacedSends));
+        await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(10));
 
-        using var unpaced = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = TimeSpan.Zero }));
+        using var unpaced = new FloodGuard(Options.Create(new CommunityLimits { FloodSpacing = TimeSpan.Zero }), clock);
         for (var i = 0; i < 100; i++)
         {
             Assert.True(AtOnce(unpaced.PaceAsync(customer, roomId: 1)));
         }
+    }
+
+    [Fact]
+    public async Task Pacer_ManyMembersLongPast_AreForgotten_AndTheOneRightBehindStillWaits()
+    {
+        var clock = new FakeTimeProvider();
+        var pacer = new SendPacer(TimeSpan.FromMilliseconds(250), clock);
+        var keys = Enumerable.Range(0, 3000).Select(i => new FloodKey("user-" + i, RoomId: 1, Trusted: false)).ToList();
+        foreach (var key in keys)
+        {
+            Assert.True(AtOnce(pacer.WaitTurnAsync(key, default)));
+        }
+
+        Assert.Equal(3000, pacer.Remembered);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(AtOnce(pacer.WaitTurnAsync(keys[0], default)));
+        Assert.Equal(1, pacer.Remembered); // every turn long past is dropped; the one just booked is kept
+        var behind = pacer.WaitTurnAsync(keys[0], default).AsTask();
+        Assert.True(AtOnce(pacer.WaitTurnAsync(keys[1], default)));
+        Assert.False(behind.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(250));
+        Assert.True(await behind.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }

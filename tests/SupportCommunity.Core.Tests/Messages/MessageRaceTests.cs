@@ -11,7 +11,7 @@ namespace SupportCommunity.Core.Tests.Messages;
 /// </summary>
 public sealed class MessageRaceTests : IAsyncLifetime
 {
-    private readonly CommunityDatabase _database = new(new() { ["Limits:FloodMessages"] = "1000", ["Limits:TrustedFloodMessages"] = "1000" });
+    private readonly CommunityDatabase _database = new(new() { ["Limits:FloodMessages"] = "1000", ["Limits:TrustedFloodMessages"] = "1000", ["Limits:FloodSpacing"] = "00:00:00" });
     private Actor _customer = default!;
     private Actor _manager = default!;
 

@@ -6,7 +6,7 @@ namespace SupportCommunity.Core.Tests.Messages;
 
 public sealed class MessageServiceTests : IAsyncLifetime
 {
-    private readonly CommunityDatabase _database = new(new() { ["Limits:FloodMessages"] = "1000", ["Limits:TrustedFloodMessages"] = "1000" });
+    private readonly CommunityDatabase _database = new(new() { ["Limits:FloodMessages"] = "1000", ["Limits:TrustedFloodMessages"] = "1000", ["Limits:FloodSpacing"] = "00:00:00" });
     private Actor _customer = default!;
     private Actor _other = default!;
     private Actor _manager = default!;
@@ -256,7 +256,7 @@ public sealed class MessageServiceTests : IAsyncLifetime
     [Fact]
     public async Task CatchUpAsync_MoreMissedThanOneCatchUpHolds_ComesInPagesThatChainWithoutGaps()
     {
-        await using var database = new CommunityDatabase(new() { ["Limits:MaxCatchUp"] = "4", ["Limits:FloodMessages"] = "1000" });
+        await using var database = new CommunityDatabase(new() { ["Limits:MaxCatchUp"] = "4", ["Limits:FloodMessages"] = "1000", ["Limits:FloodSpacing"] = "00:00:00" });
         await database.InitializeAsync();
         await database.AddRoomAsync("general");
         var author = await database.AddUserAsync("Writer", CommunityRoles.Customer);

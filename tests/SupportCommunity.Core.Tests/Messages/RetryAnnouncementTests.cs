@@ -24,6 +24,7 @@ public sealed class RetryAnnouncementTests : IAsyncLifetime
     {
         ["Limits:FloodMessages"] = "1000",
         ["Limits:TrustedFloodMessages"] = "1000",
+        ["Limits:FloodSpacing"] = "00:00:00",
     })
     {
         ConfigureServices = services => services.AddSingleton<TimeProvider>(_clock),

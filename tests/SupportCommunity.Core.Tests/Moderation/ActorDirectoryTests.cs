@@ -8,7 +8,7 @@ namespace SupportCommunity.Core.Tests.Moderation;
 /// <summary>The current-rights directory: sends hit its cache, changes drop it at once.</summary>
 public sealed class ActorDirectoryTests : IAsyncLifetime
 {
-    private readonly CommunityDatabase _db = new(new() { ["Limits:FloodMessages"] = "1000" });
+    private readonly CommunityDatabase _db = new(new() { ["Limits:FloodMessages"] = "1000", ["Limits:FloodSpacing"] = "00:00:00" });
 
     public Task InitializeAsync() => _db.InitializeAsync();
 

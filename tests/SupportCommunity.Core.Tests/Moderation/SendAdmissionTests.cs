@@ -26,6 +26,7 @@ public sealed class SendAdmissionTests : IAsyncLifetime
     {
         ["Limits:FloodMessages"] = "1000",
         ["Limits:TrustedFloodMessages"] = "1000",
+        ["Limits:FloodSpacing"] = "00:00:00",
     })
     {
         ConfigureServices = services => services.AddSingleton<TimeProvider>(_clock),

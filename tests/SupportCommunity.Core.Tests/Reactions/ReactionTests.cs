@@ -13,6 +13,7 @@ public sealed class ReactionTests : IAsyncLifetime
     {
         ["Limits:FloodMessages"] = "1000",
         ["Limits:TrustedFloodMessages"] = "1000",
+        ["Limits:FloodSpacing"] = "00:00:00",
         ["Limits:ReactionToggles"] = "6",
         // Long enough that no permit comes back during a test.
         ["Limits:ReactionWindow"] = "00:10:00",

@@ -17,7 +17,7 @@ public sealed class TicketDatabase : IAsyncLifetime
 
     public TicketDatabase()
     {
-        Database = new CommunityDatabase(new() { ["Limits:FloodMessages"] = "1000", ["Limits:TrustedFloodMessages"] = "1000", ["Limits:DuplicateWindow"] = "00:00:00" })
+        Database = new CommunityDatabase(new() { ["Limits:FloodMessages"] = "1000", ["Limits:TrustedFloodMessages"] = "1000", ["Limits:FloodSpacing"] = "00:00:00", ["Limits:DuplicateWindow"] = "00:00:00" })
         {
             ConfigureServices = services => services.AddSingleton<TimeProvider>(Clock),
         };

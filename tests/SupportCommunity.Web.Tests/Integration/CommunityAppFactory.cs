@@ -49,6 +49,7 @@ public class CommunityAppFactory : WebApplicationFactory<Program>
             ["Demo:Enabled"] = "true",
             ["Limits:FloodMessages"] = "1000",
             ["Limits:TrustedFloodMessages"] = "1000",
+            ["Limits:FloodSpacing"] = "00:00:00",
             // Test classes send the same short texts many times; the duplicate tests switch the window back on.
             ["Limits:DuplicateWindow"] = "00:00:00",
             // Test classes open many hub connections per demo account; the cap tests set their own.

@@ -18,6 +18,7 @@ public sealed class AcceptanceAppFactory : CommunityAppFactory
         settings["Limits:FloodMessages"] = "5";
         settings["Limits:TrustedFloodMessages"] = "10";
         settings["Limits:FloodWindow"] = "00:00:05";
+        settings["Limits:FloodSpacing"] = "00:00:00.250";
         settings["Limits:DuplicateWindow"] = "00:00:30";
     }
 }

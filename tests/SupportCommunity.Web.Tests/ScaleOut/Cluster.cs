@@ -70,6 +70,7 @@ public sealed class Cluster : IAsyncDisposable
             ["Redis:PresenceExpiry"] = "00:00:03",
             ["Limits:FloodMessages"] = "100000",
             ["Limits:TrustedFloodMessages"] = "100000",
+            ["Limits:FloodSpacing"] = "00:00:00",
             ["Limits:ReactionToggles"] = "100000",
         };
         configure?.Invoke(settings);

@@ -14,6 +14,7 @@ public class FloodLimitedAppFactory : CommunityAppFactory
         settings["Limits:FloodMessages"] = "5";
         settings["Limits:TrustedFloodMessages"] = "10";
         settings["Limits:FloodWindow"] = "00:00:05";
+        settings["Limits:FloodSpacing"] = "00:00:00.250";
     }
 }
 
@@ -62,6 +63,36 @@ public sealed class FloodLimitTests(FloodLimitedAppFactory app) : IClassFixture<
 
         Assert.Equal(before + 5, await api.GetLastSequenceAsync(Billing));
         Assert.Equal(last, await hub.SendAsync(Billing, "hello 5", last!.ClientMessageId));
+    }
+
+    [Fact]
+    public async Task SendMessage_FromThreeTabsAtOnce_AllStored_PacedASpacingApart()
+    {
+        using var api = await app.CreateApiClientAsync(Member);
+        var tabs = new List<HubSession>();
+        for (var i = 0; i < 3; i++)
+        {
+            tabs.Add(await app.ConnectAsync(Member));
+        }
+
+        try
+        {
+            var before = await api.GetLastSequenceAsync(General);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var sent = await Task.WhenAll(tabs.Select((tab, i) => tab.SendAsync(General, $"all at once {i}")));
+
+            // None refused; the turns were booked no sooner than the sends began, 250 ms apart, so the last one
+            // cannot have been stored before two spacings had passed.
+            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(500), $"All three stored {clock.Elapsed.TotalMilliseconds:0} ms after they were sent.");
+            Assert.Equal(Enumerable.Range(1, 3).Select(n => before + n), sent.Select(m => m.Sequence).Order());
+        }
+        finally
+        {
+            foreach (var tab in tabs)
+            {
+                await tab.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
