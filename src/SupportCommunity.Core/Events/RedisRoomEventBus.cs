@@ -36,11 +36,30 @@ public sealed partial class RedisRoomEventBus : IRoomEventBus, IDisposable
         if (_redis.IsConnected)
         {
             var envelope = JsonSerializer.Serialize(new Envelope(_nodeId, roomEvent), Json);
-            // Fire and forget: a send is acknowledged after commit, never after the other nodes heard of it.
-            _redis.GetSubscriber().Publish(_channel, envelope, CommandFlags.FireAndForget);
+            // Fire and forget, and not even the write awaited: a send is acknowledged after commit, never after the
+            // other nodes heard of it. (The synchronous Publish can block its caller, here the writer's ack, while the
+            // link is congested or dead but not yet seen to be; the asynchronous one queues behind it in order.)
+            var written = _redis.GetSubscriber().PublishAsync(_channel, envelope, CommandFlags.FireAndForget);
+            if (!written.IsCompletedSuccessfully)
+            {
+                _ = ObserveAsync(written);
+            }
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private async Task ObserveAsync(Task written)
+    {
+        try
+        {
+            await written;
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // The other nodes catch up when the link is back (CatchUpRequested).
+            PublishFailed(ex);
+        }
     }
 
     public IDisposable Subscribe(string? roomSlug, Func<RoomEvent, Task> handler, EventScope scope = EventScope.AllNodes) =>
@@ -86,6 +105,9 @@ public sealed partial class RedisRoomEventBus : IRoomEventBus, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an unreadable room event from Redis")]
     private partial void UnreadableEvent(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A room event could not be written to Redis; other nodes catch up when the link is back")]
+    private partial void PublishFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis pub/sub is back; asking listeners to catch up")]
     private partial void LinkRestored();
