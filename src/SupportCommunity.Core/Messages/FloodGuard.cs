@@ -22,6 +22,7 @@ public readonly record struct FloodKey(string UserId, int RoomId, bool Trusted, 
 /// node the window lives in memory; with Redis configured it is shared by every node (<see cref="RedisFloodLimiter"/>),
 /// and falls back to memory whenever Redis cannot answer at once, so sends never wait on Redis. The same windows
 /// count each user's reaction toggles (<see cref="ChargeReactionAsync"/>, ADR-0014), for everyone, staff included.
+/// Within the limit, a member's sends in a room are paced a spacing apart (<see cref="PaceAsync"/>, ADR-0015).
 /// </summary>
 public sealed class FloodGuard : IDisposable
 {
