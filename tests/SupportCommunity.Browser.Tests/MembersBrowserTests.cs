@@ -26,6 +26,9 @@ public sealed class MembersBrowserTests(BrowserFixture fixture) : IClassFixture<
 
         await using var manager = await fixture.NewUserAsync();
         await manager.SignInWithDemoPickerAsync("manager@demo.test");
+        // Signing in lands in the first room. Click on once it is interactive, as a person would: a click while its
+        // circuit was still starting twice left the members page prerendered and never interactive (15 s) in full runs.
+        await Expect(manager.ReadyRoom).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await manager.Page.GetByTestId("members-link").ClickAsync();
         await Expect(manager.Page.Locator("[data-testid=members-page][data-ready=true]")).ToBeVisibleAsync();
         await Expect(manager.Page.GetByTestId("member-none")).ToBeVisibleAsync();
