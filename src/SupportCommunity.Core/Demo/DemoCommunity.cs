@@ -123,7 +123,11 @@ public static class DemoCommunity
             line.Body,
             ReplyToSequence: null,
             now.AddMinutes(-3 * (Conversation.Length - i) - 40))).ToList();
-        await MessageWriter.AppendAsync(db, conversation, cancellationToken);
+        await using (var rows = new MessageRows(db))
+        {
+            await MessageWriter.AppendAsync(rows, conversation, cancellationToken);
+        }
+
         await Tickets.DemoTickets.SeedAsync(db, actors, rooms, now, cancellationToken);
     }
 

@@ -11,65 +11,79 @@ using SupportCommunity.Rooms;
 namespace SupportCommunity.Messages;
 
 /// <summary>
-/// The writer's statements for a batch of sends: reserve a run of sequence numbers in a room, and insert the batch's
-/// rows. They are the send path's hot spot, so they skip EF Core's change tracking and query pipeline (which cost
-/// about 30 KB and several hundred microseconds per statement) but are still built from the EF model: table and column
-/// names, value converters and parameter types come from it, and the provider's SQL helper quotes the identifiers, so
-/// the same code serves SQLite and SQL Server (ADR-0002 addendum).
+/// The writer's statements for a batch of sends: find which sends are already stored, reserve a run of sequence numbers
+/// in a room, insert the batch's rows and read their ids. They are the send path's hot spot, so they skip EF Core's
+/// change tracking and query pipeline, and each statement is prepared once on this object's connection and run again
+/// with new values (ADR-0016): the writer keeps one for its life. They are still built from the EF model (table and
+/// column names, value converters and parameter types), and the provider's SQL helper quotes the identifiers, so the
+/// same code serves SQLite and SQL Server (ADR-0002 addendum).
 /// </summary>
-internal sealed class MessageRows
+internal sealed class MessageRows : IAsyncDisposable
 {
-    /// <summary>Rows per INSERT statement: 12 parameters a row stays under SQL Server's 2,100-parameter limit.</summary>
-    private const int RowsPerStatement = 100;
+    private readonly Statements _sql;
+    private readonly Dictionary<string, DbCommand> _prepared = [];
+    private readonly bool _ownsContext;
 
-    private static readonly ConcurrentDictionary<IModel, MessageRows> ByModel = new();
-
-    private static readonly Func<CommunityDbContext, int, long, long, IAsyncEnumerable<StoredRow>> StoredIds =
-        EF.CompileAsyncQuery((CommunityDbContext db, int roomId, long first, long last) => db.Messages
-            .Where(m => m.RoomId == roomId && m.Sequence >= first && m.Sequence <= last)
-            .Select(m => new StoredRow(m.Sequence, m.Id)));
-
-    private readonly string _reserve;
-    private readonly string _insertPrefix;
-    private readonly IProperty[] _columns;
-    private readonly string[] _rowSql;
-    private readonly RelationalTypeMapping _intMapping;
-    private readonly ISqlGenerationHelper _sql;
-
-    private MessageRows(CommunityDbContext db)
+    /// <summary>Statements on <paramref name="db"/>'s connection, for as long as the caller keeps both.</summary>
+    public MessageRows(CommunityDbContext db)
+        : this(db, ownsContext: false)
     {
-        _sql = db.GetService<ISqlGenerationHelper>();
-        var rooms = db.Model.FindEntityType(typeof(Room))!;
-        var messages = db.Model.FindEntityType(typeof(Message))!;
-        string Column(IEntityType type, string property) => _sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
-        string Table(IEntityType type) => _sql.DelimitIdentifier(type.GetTableName()!, type.GetSchema());
-
-        // The update takes the room row's write lock until commit: concurrent writers get consecutive numbers, never
-        // the same one, and a rolled-back batch leaves no gap.
-        var last = Column(rooms, nameof(Room.LastSequence));
-        var revision = Column(rooms, nameof(Room.Revision));
-        var id = Column(rooms, nameof(Room.Id));
-        var table = Table(rooms);
-        var count = _sql.GenerateParameterNamePlaceholder("count");
-        var room = _sql.GenerateParameterNamePlaceholder("room");
-        _reserve = $"UPDATE {table} SET {last} = {last} + {count}, {revision} = {revision} + {count} WHERE {id} = {room}{_sql.StatementTerminator}\n"
-                   + $"SELECT {last}, {revision} FROM {table} WHERE {id} = {room}{_sql.StatementTerminator}";
-        _intMapping = db.GetService<IRelationalTypeMappingSource>().FindMapping(typeof(int))!;
-
-        _columns = [.. messages.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never)];
-        _insertPrefix = $"INSERT INTO {Table(messages)} ({string.Join(", ", _columns.Select(p => _sql.DelimitIdentifier(p.GetColumnName())))}) VALUES ";
-        _rowSql = [.. Enumerable.Range(0, RowsPerStatement).Select(row =>
-            "(" + string.Join(", ", _columns.Select((_, c) => _sql.GenerateParameterNamePlaceholder($"p{row}_{c}"))) + ")")];
     }
 
-    public static MessageRows For(CommunityDbContext db) => ByModel.GetOrAdd(db.Model, _ => new MessageRows(db));
+    private MessageRows(CommunityDbContext db, bool ownsContext)
+    {
+        Db = db;
+        _ownsContext = ownsContext;
+        _sql = Statements.ByModel.GetOrAdd(db.Model, _ => new Statements(db));
+    }
+
+    public CommunityDbContext Db { get; }
+
+    /// <summary>A context of its own with its connection held open, so that its prepared statements stay prepared.</summary>
+    public static async Task<MessageRows> OpenAsync(IDbContextFactory<CommunityDbContext> factory)
+    {
+        var db = await factory.CreateDbContextAsync();
+        try
+        {
+            await db.Database.OpenConnectionAsync();
+            return new MessageRows(db, ownsContext: true);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Whether any of these (author, client message id) pairs is stored already: usually none is.</summary>
+    public async Task<bool> AnyStoredAsync(IReadOnlyList<(string AuthorId, Guid ClientMessageId)> sends, CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < sends.Count; start += _sql.RowsPerStatement)
+        {
+            var chunk = Math.Min(_sql.RowsPerStatement, sends.Count - start);
+            var command = Command(_sql.FindStored(chunk));
+            for (var i = 0; i < chunk; i++)
+            {
+                var (authorId, clientMessageId) = sends[start + i];
+                command.Parameters.Add(_sql.Parameter(command, _sql.AuthorId, $"a{i}", authorId));
+                command.Parameters.Add(_sql.Parameter(command, _sql.ClientMessageId, $"c{i}", clientMessageId));
+            }
+
+            if (await command.ExecuteScalarAsync(cancellationToken) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Moves the room's counters on by <paramref name="count"/>; returns the new last sequence and revision.</summary>
-    public async Task<(long LastSequence, long Revision)> ReserveAsync(CommunityDbContext db, int roomId, int count, CancellationToken cancellationToken)
+    public async Task<(long LastSequence, long Revision)> ReserveAsync(int roomId, int count, CancellationToken cancellationToken)
     {
-        await using var command = CreateCommand(db, _reserve);
-        command.Parameters.Add(_intMapping.CreateParameter(command, _sql.GenerateParameterName("count"), count));
-        command.Parameters.Add(_intMapping.CreateParameter(command, _sql.GenerateParameterName("room"), roomId));
+        var command = Command(_sql.Reserve);
+        command.Parameters.Add(_sql.Int(command, "count", count));
+        command.Parameters.Add(_sql.Int(command, "room", roomId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -79,27 +93,20 @@ internal sealed class MessageRows
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>Inserts the rows (all new: their ids are read back and set) in as few statements as the limits allow.</summary>
-    public async Task InsertAsync(CommunityDbContext db, IReadOnlyList<Message> rows, CancellationToken cancellationToken)
+    /// <summary>Inserts the rows (all new: their ids are read back and set).</summary>
+    public async Task InsertAsync(IReadOnlyList<Message> rows, CancellationToken cancellationToken)
     {
-        for (var start = 0; start < rows.Count; start += RowsPerStatement)
+        for (var start = 0; start < rows.Count; start += _sql.RowsPerStatement)
         {
-            var chunk = Math.Min(RowsPerStatement, rows.Count - start);
-            var text = new StringBuilder(_insertPrefix);
-            for (var row = 0; row < chunk; row++)
-            {
-                text.Append(row == 0 ? "" : ", ").Append(_rowSql[row]);
-            }
-
-            await using var command = CreateCommand(db, text.Append(_sql.StatementTerminator).ToString());
+            var chunk = Math.Min(_sql.RowsPerStatement, rows.Count - start);
+            var command = Command(_sql.Insert(chunk));
             for (var row = 0; row < chunk; row++)
             {
                 var message = rows[start + row];
-                for (var c = 0; c < _columns.Length; c++)
+                for (var c = 0; c < _sql.Columns.Length; c++)
                 {
-                    var column = _columns[c];
-                    command.Parameters.Add(column.GetRelationalTypeMapping().CreateParameter(
-                        command, _sql.GenerateParameterName($"p{row}_{c}"), column.GetGetter().GetClrValueUsingContainingEntity(message), column.IsNullable));
+                    var column = _sql.Columns[c];
+                    command.Parameters.Add(_sql.Parameter(command, column, $"p{row}_{c}", column.GetGetter().GetClrValueUsingContainingEntity(message)));
                 }
             }
 
@@ -119,23 +126,37 @@ internal sealed class MessageRows
         foreach (var room in rows.GroupBy(m => m.RoomId))
         {
             var bySequence = room.ToDictionary(m => m.Sequence);
-            await foreach (var stored in StoredIds(db, room.Key, bySequence.Keys.Min(), bySequence.Keys.Max()).WithCancellation(cancellationToken))
+            var command = Command(_sql.StoredIds);
+            command.Parameters.Add(_sql.Int(command, "room", room.Key));
+            command.Parameters.Add(_sql.Long(command, "first", bySequence.Keys.Min()));
+            command.Parameters.Add(_sql.Long(command, "last", bySequence.Keys.Max()));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                if (bySequence.TryGetValue(stored.Sequence, out var message))
+                if (bySequence.TryGetValue(reader.GetInt64(0), out var message))
                 {
-                    message.Id = stored.Id;
+                    message.Id = reader.GetInt64(1);
                 }
             }
         }
     }
 
-    private static DbCommand CreateCommand(CommunityDbContext db, string text)
+    /// <summary>
+    /// The command for this text on this connection, prepared the first time, in the current transaction and with its
+    /// parameters cleared for new values (parameters are bound by name at each run; the prepared statement stays).
+    /// </summary>
+    private DbCommand Command(string text)
     {
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("The writer's statements run inside its transaction.");
-        command.CommandText = text;
-        if (db.Database.GetCommandTimeout() is { } timeout)
+        if (!_prepared.TryGetValue(text, out var command))
+        {
+            command = Db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = text;
+            _prepared.Add(text, command);
+        }
+
+        command.Transaction = Db.Database.CurrentTransaction?.GetDbTransaction();
+        command.Parameters.Clear();
+        if (Db.Database.GetCommandTimeout() is { } timeout)
         {
             command.CommandTimeout = timeout;
         }
@@ -143,5 +164,110 @@ internal sealed class MessageRows
         return command;
     }
 
-    private sealed record StoredRow(long Sequence, long Id);
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            await command.DisposeAsync();
+        }
+
+        _prepared.Clear();
+        if (_ownsContext)
+        {
+            await Db.DisposeAsync();
+        }
+    }
+
+    /// <summary>The SQL text of the statements, built once per model.</summary>
+    private sealed class Statements
+    {
+        public static readonly ConcurrentDictionary<IModel, Statements> ByModel = new();
+
+        private readonly ISqlGenerationHelper _sql;
+        private readonly RelationalTypeMapping _int;
+        private readonly RelationalTypeMapping _long;
+        private readonly string _insertPrefix;
+        private readonly string[] _rowSql;
+        private readonly string[] _insert;
+        private readonly string[] _findStored;
+        private readonly string _findPrefix;
+        private readonly string _findPair;
+
+        public Statements(CommunityDbContext db)
+        {
+            _sql = db.GetService<ISqlGenerationHelper>();
+            var mappings = db.GetService<IRelationalTypeMappingSource>();
+            _int = mappings.FindMapping(typeof(int))!;
+            _long = mappings.FindMapping(typeof(long))!;
+            var rooms = db.Model.FindEntityType(typeof(Room))!;
+            var messages = db.Model.FindEntityType(typeof(Message))!;
+            string Column(IEntityType type, string property) => _sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName());
+            string Table(IEntityType type) => _sql.DelimitIdentifier(type.GetTableName()!, type.GetSchema());
+            string P(string name) => _sql.GenerateParameterNamePlaceholder(name);
+            var end = _sql.StatementTerminator;
+
+            // SQLite runs a statement in-process: one prepared single-row statement run once per row costs least (a
+            // multi-row statement's text, and the binding of its parameters by name, grow with the rows). Across a
+            // network (SQL Server) one statement per 100 rows saves the round trips; 12 parameters a row stay under
+            // its 2,100-parameter limit.
+            RowsPerStatement = db.Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite" ? 1 : 100;
+
+            // The update takes the room row's write lock until commit: concurrent writers get consecutive numbers,
+            // never the same one, and a rolled-back batch leaves no gap.
+            var last = Column(rooms, nameof(Room.LastSequence));
+            var revision = Column(rooms, nameof(Room.Revision));
+            var roomId = Column(rooms, nameof(Room.Id));
+            var roomsTable = Table(rooms);
+            Reserve = $"UPDATE {roomsTable} SET {last} = {last} + {P("count")}, {revision} = {revision} + {P("count")} WHERE {roomId} = {P("room")}{end}\n"
+                      + $"SELECT {last}, {revision} FROM {roomsTable} WHERE {roomId} = {P("room")}{end}";
+
+            var messagesTable = Table(messages);
+            Columns = [.. messages.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never)];
+            AuthorId = messages.FindProperty(nameof(Message.AuthorId))!;
+            ClientMessageId = messages.FindProperty(nameof(Message.ClientMessageId))!;
+            _insertPrefix = $"INSERT INTO {messagesTable} ({string.Join(", ", Columns.Select(p => _sql.DelimitIdentifier(p.GetColumnName())))}) VALUES ";
+            _rowSql = [.. Enumerable.Range(0, RowsPerStatement).Select(row =>
+                "(" + string.Join(", ", Columns.Select((_, c) => P($"p{row}_{c}"))) + ")")];
+            _insert = new string[RowsPerStatement + 1];
+
+            _findPrefix = $"SELECT 1 FROM {messagesTable} WHERE ";
+            _findPair = $"({_sql.DelimitIdentifier(AuthorId.GetColumnName())} = {{0}} AND {_sql.DelimitIdentifier(ClientMessageId.GetColumnName())} = {{1}})";
+            _findStored = new string[RowsPerStatement + 1];
+
+            var sequence = Column(messages, nameof(Message.Sequence));
+            StoredIds = $"SELECT {sequence}, {Column(messages, nameof(Message.Id))} FROM {messagesTable} "
+                        + $"WHERE {Column(messages, nameof(Message.RoomId))} = {P("room")} AND {sequence} >= {P("first")} AND {sequence} <= {P("last")}{end}";
+        }
+
+        public int RowsPerStatement { get; }
+
+        public IProperty[] Columns { get; }
+
+        public IProperty AuthorId { get; }
+
+        public IProperty ClientMessageId { get; }
+
+        public string Reserve { get; }
+
+        public string StoredIds { get; }
+
+        /// <summary>An INSERT of <paramref name="rows"/> rows (at most <see cref="RowsPerStatement"/>).</summary>
+        public string Insert(int rows) => _insert[rows] ??= new StringBuilder(_insertPrefix)
+            .AppendJoin(", ", _rowSql.Take(rows)).Append(_sql.StatementTerminator).ToString();
+
+        /// <summary>A query that returns a row if any of <paramref name="pairs"/> (author, client message id) is stored.</summary>
+        public string FindStored(int pairs) => _findStored[pairs] ??= _findPrefix
+            + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i =>
+                string.Format(null, _findPair, _sql.GenerateParameterNamePlaceholder($"a{i}"), _sql.GenerateParameterNamePlaceholder($"c{i}"))))
+            + _sql.StatementTerminator;
+
+        public DbParameter Parameter(DbCommand command, IProperty column, string name, object? value) =>
+            column.GetRelationalTypeMapping().CreateParameter(command, _sql.GenerateParameterName(name), value, column.IsNullable);
+
+        public DbParameter Int(DbCommand command, string name, int value) =>
+            _int.CreateParameter(command, _sql.GenerateParameterName(name), value);
+
+        public DbParameter Long(DbCommand command, string name, long value) =>
+            _long.CreateParameter(command, _sql.GenerateParameterName(name), value);
+    }
 }

@@ -25,9 +25,10 @@ internal sealed record NewMessage(
 /// <summary>
 /// Stores sends by group commit: whatever sends are waiting when the writer is free go into one transaction (one
 /// disk flush for all of them), are acknowledged after the commit, and are published in sequence order. Retries
-/// (a client message id its author already used) are answered with the stored message, found for the whole batch in
-/// one query. A send that fails alone (for example a unique-index race with another node) is retried alone, so it
-/// cannot fail the others.
+/// (a client message id its author already used) are answered with the stored message, found for the whole batch by
+/// one check. A send that fails alone (for example a unique-index race with another node) is retried alone, so it
+/// cannot fail the others. The writer keeps one connection with its statements prepared (<see cref="MessageRows"/>,
+/// ADR-0016) and opens a new one after a failed batch.
 /// </summary>
 /// <remarks>
 /// A retry of a recent message is also announced again (once per message on each node): the node that stored it may
@@ -45,13 +46,13 @@ public sealed partial class MessageWriter : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan AnnounceRetriesFor = TimeSpan.FromMinutes(2);
 
-    // A batch's retries: the sends already stored under their authors' client message ids. Compiled: it runs on every batch.
+    // A batch's retries: the sends already stored under their authors' client message ids, read when the writer's
+    // prepared check found any.
     private static readonly Func<CommunityDbContext, string[], Guid[], IAsyncEnumerable<Message>> StoredSends =
         EF.CompileAsyncQuery((CommunityDbContext db, string[] authors, Guid[] ids) =>
             db.Messages.AsNoTracking().Where(m => authors.Contains(m.AuthorId) && ids.Contains(m.ClientMessageId)));
 
-    // One send: a batch of one (the usual batch when the room is quiet; two plain parameters take about half the time
-    // and allocation of the list query), and every refused send, which may be a retry of a stored one.
+    // One send: every refused send, which may be a retry of a stored one.
     private static readonly Func<CommunityDbContext, string, Guid, CancellationToken, Task<Message?>> StoredSend =
         EF.CompileAsyncQuery((CommunityDbContext db, string authorId, Guid clientMessageId, CancellationToken _) =>
             db.Messages.AsNoTracking().SingleOrDefault(m => m.AuthorId == authorId && m.ClientMessageId == clientMessageId));
@@ -64,6 +65,8 @@ public sealed partial class MessageWriter : IAsyncDisposable
     private readonly Channel<(NewMessage Message, TaskCompletionSource<Message> Done)> _queue =
         Channel.CreateUnbounded<(NewMessage, TaskCompletionSource<Message>)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
+    // The writer's own connection and prepared statements, kept between batches; dropped after a failure.
+    private MessageRows? _rows;
 
     public MessageWriter(IDbContextFactory<CommunityDbContext> dbFactory, IRoomEventBus bus, TimeProvider clock, ILogger<MessageWriter> logger)
     {
@@ -95,15 +98,15 @@ public sealed partial class MessageWriter : IAsyncDisposable
     /// the demo seed.
     /// </summary>
     internal static async Task<IReadOnlyList<Message>> AppendAsync(
-        CommunityDbContext db, IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken)
+        MessageRows rows, IReadOnlyList<NewMessage> batch, CancellationToken cancellationToken)
     {
+        var db = rows.Db;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var rows = MessageRows.For(db);
         var stored = new Message[batch.Count];
         foreach (var room in batch.Select((m, i) => (m, i)).GroupBy(x => x.m.RoomId))
         {
             var count = room.Count();
-            var counters = await rows.ReserveAsync(db, room.Key, count, cancellationToken);
+            var counters = await rows.ReserveAsync(room.Key, count, cancellationToken);
 
             var offset = count - 1;
             foreach (var (message, index) in room)
@@ -135,7 +138,8 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyCount, m => m.ReplyCount + replies), cancellationToken);
         }
 
-        await rows.InsertAsync(db, stored, cancellationToken);
+        await rows.InsertAsync(stored, cancellationToken);
+
         await transaction.CommitAsync(cancellationToken);
         return stored;
     }
@@ -162,8 +166,8 @@ public sealed partial class MessageWriter : IAsyncDisposable
         var retried = new List<(Message Stored, string RoomSlug)>();
         try
         {
-            await using var db = await _dbFactory.CreateDbContextAsync();
-            admitted = await AnswerRetriesAsync(db, batch, retried);
+            var rows = _rows ??= await MessageRows.OpenAsync(_dbFactory);
+            admitted = await AnswerRetriesAsync(rows, batch, retried);
             foreach (var (message, roomSlug) in retried)
             {
                 await AnnounceRetryAsync(message, roomSlug);
@@ -174,10 +178,11 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 return;
             }
 
-            stored = await AppendAsync(db, [.. admitted.Select(b => b.Message)], CancellationToken.None);
+            stored = await AppendAsync(rows, [.. admitted.Select(b => b.Message)], CancellationToken.None);
         }
         catch (Exception ex) when (CommunityException.IsTransient(ex))
         {
+            await DropConnectionAsync();
             // The database is busy (a write lock held elsewhere): storing these one by one would wait as long again for
             // each. Nothing was stored; every sender is told to retry, with the same client message id.
             BatchBusy(ex, batch.Count);
@@ -190,6 +195,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
         }
         catch (Exception ex) when (batch.Count > 1)
         {
+            await DropConnectionAsync();
             BatchFailed(ex, batch.Count);
             foreach (var item in batch.Where(b => !b.Done.Task.IsCompleted))
             {
@@ -200,6 +206,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            await DropConnectionAsync();
             batch[0].Done.TrySetException(ex);
             return;
         }
@@ -221,24 +228,28 @@ public sealed partial class MessageWriter : IAsyncDisposable
     /// another room), runs the admission check of the new ones, and returns those admitted. Two copies of one send in
     /// the same batch are stored once and both get it.
     /// </summary>
+    /// <summary>After a failed batch the connection may be in any state: the next batch opens a new one.</summary>
+    private async Task DropConnectionAsync()
+    {
+        if (_rows is { } rows)
+        {
+            _rows = null;
+            await rows.DisposeAsync();
+        }
+    }
+
     private static async Task<List<(NewMessage Message, TaskCompletionSource<Message> Done)>> AnswerRetriesAsync(
-        CommunityDbContext db,
+        MessageRows rows,
         List<(NewMessage Message, TaskCompletionSource<Message> Done)> batch,
         List<(Message Stored, string RoomSlug)> retried)
     {
         var authors = batch.Select(b => b.Message.Author.UserId).Distinct().ToArray();
         var ids = batch.Select(b => b.Message.ClientMessageId).Distinct().ToArray();
         var earlier = new Dictionary<(string AuthorId, Guid ClientMessageId), Message>();
-        if (batch.Count == 1)
+        // A prepared existence check first: retries are rare, and reading the messages costs a query through EF Core.
+        if (await rows.AnyStoredAsync([.. batch.Select(b => (b.Message.Author.UserId, b.Message.ClientMessageId))], CancellationToken.None))
         {
-            if (await FindStoredAsync(db, authors[0], ids[0], CancellationToken.None) is { } stored)
-            {
-                earlier[(stored.AuthorId, stored.ClientMessageId)] = stored;
-            }
-        }
-        else
-        {
-            await foreach (var stored in StoredSends(db, authors, ids))
+            await foreach (var stored in StoredSends(rows.Db, authors, ids))
             {
                 earlier[(stored.AuthorId, stored.ClientMessageId)] = stored;
             }
@@ -368,6 +379,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await DropConnectionAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database was busy: a batch of {Count} sends was not stored and its senders were told to retry")]

@@ -100,7 +100,8 @@ public sealed class MessageWriterTests : IAsyncLifetime
         var batch = Enumerable.Range(0, 250).Select(i => Message(i % 3 == 0 ? _billing : _general, "x", $"bulk {i}")).ToList();
         await using var db = await _database.CreateDbContextAsync();
 
-        var stored = await MessageWriter.AppendAsync(db, batch, CancellationToken.None);
+        await using var rows = new MessageRows(db);
+        var stored = await MessageWriter.AppendAsync(rows, batch, CancellationToken.None);
 
         Assert.Equal(250, await db.Messages.CountAsync());
         Assert.Equal(stored.Select(m => m.Id).Order(), await db.Messages.Select(m => m.Id).OrderBy(id => id).ToListAsync());
