@@ -147,15 +147,31 @@ public sealed partial class MessageWriter : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<(NewMessage Message, TaskCompletionSource<Message> Done)>(MaxBatch);
+        var previousBatch = 0;
         while (await _queue.Reader.WaitToReadAsync())
+        {
+            TakeWaiting();
+
+            // Under load (the last batch was shared), let the thread pool run what is queued before this batch goes:
+            // sends on their way to the writer join it, and one commit (one disk flush) serves more of them. A quiet
+            // room's send, alone in its batch, goes at once.
+            if (previousBatch > 1)
+            {
+                await Task.Yield();
+                TakeWaiting();
+            }
+
+            previousBatch = batch.Count;
+            await WriteBatchAsync(batch);
+            batch.Clear();
+        }
+
+        void TakeWaiting()
         {
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
             {
                 batch.Add(item);
             }
-
-            await WriteBatchAsync(batch);
-            batch.Clear();
         }
     }
 
