@@ -156,6 +156,15 @@ public sealed partial class CommunityNotifier(
             return Task.CompletedTask;
         }
 
+        // This node's link to Redis came back (the event bus's or the backplane's, each raises it): this node's clients
+        // catch up from the database. Written here, not through the backplane, which may still be reconnecting and
+        // would lose it.
+        if (roomEvent is CatchUpRequested)
+        {
+            rooms.SendToEveryoneHere(nameof(ICommunityClient.Resync));
+            return Task.CompletedTask;
+        }
+
         // While the backplane is down a send would wait for its timeout and delay every later one; skip it.
         // Clients catch up when it returns (CatchUpRequested → Resync).
         if (_redis is { IsConnected: false })
@@ -168,7 +177,6 @@ public sealed partial class CommunityNotifier(
             NotificationAdded added => hub.Clients.Group(HubGroups.User(added.UserId)).NotificationReceived(added.Notification, added.Unread),
             ReadMarked read => hub.Clients.Group(HubGroups.User(read.UserId)).ReadStateChanged(read.Room, read.LastReadSequence, read.UnreadNotifications),
             NotificationsRead read => hub.Clients.Group(HubGroups.User(read.UserId)).NotificationsRead(read.Unread),
-            CatchUpRequested => hub.Clients.All.Resync(),
             ModerationQueueChanged queue => hub.Clients.Group(HubGroups.Moderators).ModerationQueueChanged(queue.Room),
             // The desk's copies carry everything; a requester's copies are made without internal entries (TicketPublisher).
             TicketChanged { UserId: null } changed => hub.Clients.Group(HubGroups.Desk).TicketChanged(changed.Ticket),

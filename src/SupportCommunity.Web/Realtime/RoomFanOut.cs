@@ -90,13 +90,26 @@ public sealed partial class RoomFanOut(HubLifetimeManager<CommunityHub> inner, I
             return;
         }
 
+        Write(room.Values, roomSlug, method, args);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="method"/>(<paramref name="args"/>) to every connection on this node, in a room or not,
+    /// without the backplane: for what each node tells its own clients, such as catching up after its Redis link
+    /// came back, while the backplane may still be reconnecting.
+    /// </summary>
+    public void SendToEveryoneHere(string method, params object?[] args) =>
+        Write(_members.Values.Select(m => m.Connection), "(every connection)", method, args);
+
+    private void Write(IEnumerable<HubConnectionContext> connections, string to, string method, object?[] args)
+    {
         var message = new SerializedHubMessage(new InvocationMessage(method, args));
-        foreach (var connection in room.Values)
+        foreach (var connection in connections)
         {
             var write = connection.WriteAsync(message);
             if (!write.IsCompletedSuccessfully)
             {
-                _ = ObserveAsync(write, connection.ConnectionId, roomSlug);
+                _ = ObserveAsync(write, connection.ConnectionId, to);
             }
         }
     }

@@ -95,7 +95,7 @@ public sealed class MessageWriterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AppendAsync_MoreRowsThanOneStatementTakes_StoresThemAllNumberedWithIds()
+    public async Task AppendAsync_250RowsInTwoRooms_StoresThemAllNumberedWithIds()
     {
         var batch = Enumerable.Range(0, 250).Select(i => Message(i % 3 == 0 ? _billing : _general, "x", $"bulk {i}")).ToList();
         await using var db = await _database.CreateDbContextAsync();

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using SupportCommunity.Events;
 using SupportCommunity.Messages;
 using SupportCommunity.Web.Tests.Integration;
 using Xunit.Abstractions;
@@ -203,6 +205,29 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.All(
                 traffic.Acked.Where(s => s.Phase == "outage"),
                 s => Assert.True(s.CallLatency < SendPromise, $"{s.Body} took {s.CallLatency.TotalMilliseconds:0} ms"));
+        }
+        finally
+        {
+            await Scenario.DisposeAllAsync(clients);
+        }
+    }
+
+    [Fact]
+    public async Task CatchUp_RaisedWhileTheBackplaneIsStillDown_ReachesTheNodesOwnClientsAsResync()
+    {
+        var clients = await Scenario.StartClientsAsync(_cluster, Billing, ("jordan@A", Customer, _cluster.A), ("priya@B", Member, _cluster.B));
+        try
+        {
+            await _redis.StopAsync();
+            await Eventually.HoldsAsync(
+                () => !_cluster.A.Redis.IsConnected && !_cluster.B.Redis.IsConnected, CatchUpPromise, "both nodes noticed Redis is down");
+
+            // A node has two links to Redis, the event bus's and the backplane's, which come back each on its own
+            // schedule. The first one back asks the node's listeners to catch up while the other is still down.
+            await _cluster.A.Services.GetRequiredService<InProcessRoomEventBus>().PublishAsync(new CatchUpRequested());
+
+            await Eventually.HoldsAsync(() => clients[0].ResyncsReceived == 1, CatchUpPromise, "node A's client got a Resync");
+            Assert.Equal(0, clients[1].ResyncsReceived);
         }
         finally
         {
