@@ -65,11 +65,13 @@ public sealed partial class SecurityBrowserTests(BrowserFixture fixture) : IClas
         Assert.True(violations.All.Count == 0, "Content-Security-Policy violations:\n" + string.Join("\n", violations.All));
         Assert.Empty(member.Dialogs);
 
-        // The canary: an injected inline script is blocked, and the listener hears it.
+        // The canary: an injected inline script is blocked, and the listener hears it. The report may arrive before
+        // the evaluation returns, so the wait for it starts before the script is injected.
+        var report = violations.Next;
         var ran = await member.Page.EvaluateAsync<bool>(
             "() => { const s = document.createElement('script'); s.textContent = 'window.__canary = true'; document.head.appendChild(s); return window.__canary === true; }");
         Assert.False(ran, "an inline script without the nonce ran");
-        var heard = await violations.Next.WaitAsync(TimeSpan.FromSeconds(10));
+        var heard = await report.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Contains("script-src", heard, StringComparison.Ordinal);
     }
 
