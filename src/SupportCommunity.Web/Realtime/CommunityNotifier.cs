@@ -156,13 +156,14 @@ public sealed partial class CommunityNotifier(
             return Task.CompletedTask;
         }
 
-        // This node's link to Redis came back (the event bus's or the backplane's, each raises it): this node's clients
-        // catch up from the database. Written here, not through the backplane, which may still be reconnecting and
-        // would lose it.
+        // This node's link to Redis came back (the event bus's or the backplane's: each raises it). Its own clients
+        // catch up from the database: written here, not through the backplane, which may still be reconnecting and
+        // would lose it. The other nodes' clients may have missed this node's events meanwhile, though their own links
+        // never dropped: they are told through the backplane once both links are up (the later of the two does it).
         if (roomEvent is CatchUpRequested)
         {
             rooms.SendToEveryoneHere(nameof(ICommunityClient.Resync));
-            return Task.CompletedTask;
+            return _redis is { IsConnected: true } ? hub.Clients.All.Resync() : Task.CompletedTask;
         }
 
         // While the backplane is down a send would wait for its timeout and delay every later one; skip it.

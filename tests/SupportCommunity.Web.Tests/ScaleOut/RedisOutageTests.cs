@@ -236,6 +236,25 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CatchUp_RaisedOnOneNodeWithRedisUp_ReachesTheOtherNodesClientsToo()
+    {
+        var clients = await Scenario.StartClientsAsync(_cluster, Billing, ("jordan@A", Customer, _cluster.A), ("priya@B", Member, _cluster.B));
+        try
+        {
+            // Only node A's links dropped (a network blip between A and Redis): B's clients may have missed A's events
+            // although B's own links never dropped, so B never raises a catch-up of its own.
+            await _cluster.A.Services.GetRequiredService<InProcessRoomEventBus>().PublishAsync(new CatchUpRequested());
+
+            await Eventually.HoldsAsync(
+                () => clients[0].ResyncsReceived >= 1 && clients[1].ResyncsReceived >= 1, CatchUpPromise, "the clients on both nodes got a Resync");
+        }
+        finally
+        {
+            await Scenario.DisposeAllAsync(clients);
+        }
+    }
+
+    [Fact]
     public async Task QuietRoom_RedisRestartedAfterSendsEditsAndDeletesDuringOutage_ResyncBringsEveryClientUpToDate()
     {
         var clients = await Scenario.StartClientsAsync(_cluster, Billing,
