@@ -456,11 +456,15 @@ public sealed class RoomReplica : IAsyncDisposable
             {
                 await JoinAsync(connection);
             }
-            catch (Exception ex) when (!_disposed)
+            catch (Exception ex)
             {
+                // A catch-up cut short by the replica's disposal (its connection closing under the call) is no error.
                 lock (_gate)
                 {
-                    _errors.Add($"catch-up on {Node}: {ex.GetType().Name}: {ex.Message}");
+                    if (!_disposed)
+                    {
+                        _errors.Add($"catch-up on {Node}: {ex.GetType().Name}: {ex.Message}");
+                    }
                 }
             }
         }
