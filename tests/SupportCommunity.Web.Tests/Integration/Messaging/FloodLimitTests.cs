@@ -83,8 +83,8 @@ public sealed class FloodLimitTests(FloodLimitedAppFactory app) : IClassFixture<
 
             // None refused; the turns were booked no sooner than the sends began, 250 ms apart, so the last one
             // cannot have been stored before two spacings had passed. Less a few milliseconds: a timer counts whole
-            // milliseconds and can fire up to one early by this stopwatch (a clean-clone run stored the last between 499.5 and 500 ms).
-            // Without the pacing all three take about 180 ms.
+            // milliseconds and can fire up to one early by this stopwatch (a clean-clone run stored the last between
+            // 499.5 and 500 ms). Without the pacing all three take about 180 ms.
             Assert.True(
                 clock.Elapsed >= TimeSpan.FromMilliseconds(500 - 10),
                 $"All three stored {clock.Elapsed.TotalMilliseconds:0.0} ms after they were sent.");
