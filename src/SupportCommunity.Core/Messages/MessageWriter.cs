@@ -139,7 +139,6 @@ public sealed partial class MessageWriter : IAsyncDisposable
         }
 
         await rows.InsertAsync(stored, cancellationToken);
-
         await transaction.CommitAsync(cancellationToken);
         return stored;
     }
@@ -259,12 +258,12 @@ public sealed partial class MessageWriter : IAsyncDisposable
         List<(NewMessage Message, TaskCompletionSource<Message> Done)> batch,
         List<(Message Stored, string RoomSlug)> retried)
     {
-        var authors = batch.Select(b => b.Message.Author.UserId).Distinct().ToArray();
-        var ids = batch.Select(b => b.Message.ClientMessageId).Distinct().ToArray();
         var earlier = new Dictionary<(string AuthorId, Guid ClientMessageId), Message>();
         // A prepared existence check first: retries are rare, and reading the messages costs a query through EF Core.
         if (await rows.AnyStoredAsync([.. batch.Select(b => (b.Message.Author.UserId, b.Message.ClientMessageId))], CancellationToken.None))
         {
+            var authors = batch.Select(b => b.Message.Author.UserId).Distinct().ToArray();
+            var ids = batch.Select(b => b.Message.ClientMessageId).Distinct().ToArray();
             await foreach (var stored in StoredSends(rows.Db, authors, ids))
             {
                 earlier[(stored.AuthorId, stored.ClientMessageId)] = stored;
