@@ -40,20 +40,8 @@ internal sealed class MessageRows : IAsyncDisposable
     public CommunityDbContext Db { get; }
 
     /// <summary>A context of its own with its connection held open, so that its prepared statements stay prepared.</summary>
-    public static async Task<MessageRows> OpenAsync(IDbContextFactory<CommunityDbContext> factory)
-    {
-        var db = await factory.CreateDbContextAsync();
-        try
-        {
-            await db.Database.OpenConnectionAsync();
-            return new MessageRows(db, ownsContext: true);
-        }
-        catch
-        {
-            await db.DisposeAsync();
-            throw;
-        }
-    }
+    public static async Task<MessageRows> OpenAsync(IDbContextFactory<CommunityDbContext> factory) =>
+        new(await OpenContexts.OpenAsync(factory, CancellationToken.None), ownsContext: true);
 
     /// <summary>Whether any of these (author, client message id) pairs is stored already: usually none is.</summary>
     public async Task<bool> AnyStoredAsync(IReadOnlyList<(string AuthorId, Guid ClientMessageId)> sends, CancellationToken cancellationToken)

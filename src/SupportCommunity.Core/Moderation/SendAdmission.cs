@@ -35,14 +35,27 @@ public sealed partial class SendAdmission : IDisposable
     /// </summary>
     public static readonly TimeSpan ControlsCacheFor = TimeSpan.FromSeconds(2);
 
-    // The sender's latest messages in a room: slow mode and duplicates need only the newest few. Compiled once: it
-    // runs on most members' sends.
-    private static readonly Func<CommunityDbContext, int, string, IAsyncEnumerable<RecentSend>> RecentSends =
-        EF.CompileAsyncQuery((CommunityDbContext db, int roomId, string userId) => db.Messages.AsNoTracking()
+    // How many of the sender's latest messages in a room the duplicate check looks at.
+    private const int DuplicateLookBack = 20;
+
+    // Slow mode: when the sender last posted in the room (its newest message, by the author-room-sequence index).
+    private static readonly Func<CommunityDbContext, int, string, CancellationToken, Task<DateTimeOffset?>> LastSentAt =
+        EF.CompileAsyncQuery((CommunityDbContext db, int roomId, string userId, CancellationToken _) => db.Messages.AsNoTracking()
             .Where(m => m.RoomId == roomId && m.AuthorId == userId)
             .OrderByDescending(m => m.Sequence)
-            .Take(20)
-            .Select(m => new RecentSend(m.CreatedAt, m.Body, m.DeletedAt != null)));
+            .Select(m => (DateTimeOffset?)m.CreatedAt)
+            .FirstOrDefault());
+
+    // Duplicates: those of the sender's latest messages in the room with this text (none, nearly always). The text is
+    // compared by the database, so no body is read unless it matches; a match is compared again here, exactly, as a
+    // database's collation may ignore case (SQL Server's default does). Compiled once: it runs on most members' sends.
+    private static readonly Func<CommunityDbContext, int, string, string, IAsyncEnumerable<SameText>> SameTextSends =
+        EF.CompileAsyncQuery((CommunityDbContext db, int roomId, string userId, string text) => db.Messages.AsNoTracking()
+            .Where(m => m.RoomId == roomId && m.AuthorId == userId)
+            .OrderByDescending(m => m.Sequence)
+            .Take(DuplicateLookBack)
+            .Where(m => m.Body == text && m.DeletedAt == null)
+            .Select(m => new SameText(m.CreatedAt, m.Body)));
 
     private static readonly Func<CommunityDbContext, int, RoomControls?> ReadControls =
         EF.CompileQuery((CommunityDbContext db, int roomId) => db.Rooms.AsNoTracking()
@@ -50,7 +63,8 @@ public sealed partial class SendAdmission : IDisposable
             .Select(r => new RoomControls(r.LockedAt != null, r.LockMessage, r.SlowModeSeconds, r.Rules != null && r.Rules != "", r.RulesVersion))
             .SingleOrDefault());
 
-    private readonly IDbContextFactory<CommunityDbContext> _dbFactory;
+    // The reads of a member's send (rights, rules, slow mode, duplicates) on contexts kept open (ADR-0017).
+    private readonly OpenContexts _contexts;
     private readonly AutomodEngine _automod;
     private readonly RefusalAudit _refusals;
     private readonly IRoomEventBus _bus;
@@ -68,7 +82,7 @@ public sealed partial class SendAdmission : IDisposable
         IOptions<CommunityLimits> limits,
         TimeProvider clock)
     {
-        _dbFactory = dbFactory;
+        _contexts = new OpenContexts(dbFactory, keep: 2 * Environment.ProcessorCount);
         _automod = automod;
         _refusals = refusals;
         _bus = bus;
@@ -88,9 +102,10 @@ public sealed partial class SendAdmission : IDisposable
 
         // Only what a check needs is read, and a context is opened only when something must be read.
         CommunityDbContext? db = null;
+        var failed = false;
         try
         {
-            async ValueTask<CommunityDbContext> Db() => db ??= await _dbFactory.CreateDbContextAsync(cancellationToken);
+            async ValueTask<CommunityDbContext> Db() => db ??= await _contexts.RentAsync(cancellationToken);
 
             if (actor.IsVolunteerModerator && (actor.ModeratedRoomIds is { } moderated
                     ? moderated.Contains(room.Id)
@@ -113,18 +128,9 @@ public sealed partial class SendAdmission : IDisposable
                 throw CommunityException.Forbidden($"Accept the rules of #{room.Slug} to post.");
             }
 
-            List<RecentSend> recent = [];
-            if (controls.SlowModeSeconds > 0 || _limits.DuplicateWindow > TimeSpan.Zero)
+            if (controls.SlowModeSeconds > 0 && await LastSentAt(await Db(), room.Id, actor.UserId, cancellationToken) is { } lastSent)
             {
-                await foreach (var send in RecentSends(await Db(), room.Id, actor.UserId).WithCancellation(cancellationToken))
-                {
-                    recent.Add(send);
-                }
-            }
-
-            if (controls.SlowModeSeconds > 0 && recent.Count > 0)
-            {
-                var wait = recent[0].CreatedAt + TimeSpan.FromSeconds(controls.SlowModeSeconds) - now;
+                var wait = lastSent + TimeSpan.FromSeconds(controls.SlowModeSeconds) - now;
                 if (wait > TimeSpan.Zero)
                 {
                     var seconds = (int)Math.Ceiling(wait.TotalSeconds);
@@ -168,19 +174,31 @@ public sealed partial class SendAdmission : IDisposable
                 throw CommunityException.Invalid($"Your message is longer than {_limits.MaxBodyLength:N0} characters once filtered.");
             }
 
-            var window = now - _limits.DuplicateWindow;
-            if (recent.Any(m => !m.Deleted && m.CreatedAt > window && m.Body == verdict.Text))
+            if (_limits.DuplicateWindow > TimeSpan.Zero)
             {
-                throw new CommunityException(CommunityError.Conflict, DuplicateText);
+                var window = now - _limits.DuplicateWindow;
+                await foreach (var same in SameTextSends(await Db(), room.Id, actor.UserId, verdict.Text).WithCancellation(cancellationToken))
+                {
+                    if (same.CreatedAt > window && string.Equals(same.Body, verdict.Text, StringComparison.Ordinal))
+                    {
+                        throw new CommunityException(CommunityError.Conflict, DuplicateText);
+                    }
+                }
             }
 
             return new Admission(verdict.Text, verdict.FlaggedBy);
+        }
+        catch (Exception ex) when (ex is not CommunityException)
+        {
+            // A refusal leaves the context as sound as an admission does; anything else may not.
+            failed = true;
+            throw;
         }
         finally
         {
             if (db is not null)
             {
-                await db.DisposeAsync();
+                await _contexts.ReturnAsync(db, sound: !failed);
             }
         }
     }
@@ -198,9 +216,10 @@ public sealed partial class SendAdmission : IDisposable
         }
 
         CommunityDbContext? db = null;
+        var failed = false;
         try
         {
-            async ValueTask<CommunityDbContext> Db() => db ??= await _dbFactory.CreateDbContextAsync(cancellationToken);
+            async ValueTask<CommunityDbContext> Db() => db ??= await _contexts.RentAsync(cancellationToken);
 
             if (actor.IsVolunteerModerator && (actor.ModeratedRoomIds is { } moderated
                     ? moderated.Contains(room.Id)
@@ -221,11 +240,17 @@ public sealed partial class SendAdmission : IDisposable
                 throw CommunityException.Forbidden($"Accept the rules of #{room.Slug} to react.");
             }
         }
+        catch (Exception ex) when (ex is not CommunityException)
+        {
+            // A refusal leaves the context as sound as an admission does; anything else may not.
+            failed = true;
+            throw;
+        }
         finally
         {
             if (db is not null)
             {
-                await db.DisposeAsync();
+                await _contexts.ReturnAsync(db, sound: !failed);
             }
         }
     }
@@ -233,7 +258,11 @@ public sealed partial class SendAdmission : IDisposable
     /// <summary>Drops a room's remembered controls on this node; the service that changes them calls this before publishing.</summary>
     public void Forget(string roomSlug) => _cache.Remove((typeof(RoomControls), roomSlug));
 
-    public void Dispose() => _subscription.Dispose();
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _contexts.Dispose();
+    }
 
     private async ValueTask<RoomControls> ControlsAsync(RoomKey room, Func<ValueTask<CommunityDbContext>> db)
     {
@@ -283,7 +312,7 @@ public sealed partial class SendAdmission : IDisposable
 
     private sealed record RoomControls(bool Locked, string? LockMessage, int SlowModeSeconds, bool HasRules, int RulesVersion);
 
-    private sealed record RecentSend(DateTimeOffset CreatedAt, string Body, bool Deleted);
+    private sealed record SameText(DateTimeOffset CreatedAt, string Body);
 
     /// <summary>A link in any form a reader could follow: http(s)://, www., or a markdown link.</summary>
     public static bool HasLink(string text) => LinkPattern().IsMatch(text);

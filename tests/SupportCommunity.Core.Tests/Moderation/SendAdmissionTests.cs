@@ -173,6 +173,48 @@ public sealed class SendAdmissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_SameTextInAnotherCaseOrAfterItsDeletion_IsNoDuplicate()
+    {
+        var first = await Send(_customer, "Is sync down?");
+
+        // The database compares the text; the exact comparison is ours (a collation may ignore case).
+        await Send(_customer, "IS SYNC DOWN?");
+        await RefusedAsync(_customer, "IS SYNC DOWN?", CommunityError.Conflict);
+
+        // A message its author deleted is no reason to refuse saying it again.
+        await Messages.DeleteAsync(_customer, first.Id);
+        await Send(_customer, "Is sync down?");
+        await RefusedAsync(_customer, "Is sync down?", CommunityError.Conflict);
+    }
+
+    [Fact]
+    public async Task SendAsync_ManyMembersAtOnce_DuplicatesAndSlowModeStillHoldForEach()
+    {
+        // Admission's reads run on a few contexts kept open and lent one at a time: many sends at once share them
+        // without mixing one sender's reads into another's.
+        var members = new List<Actor>();
+        for (var i = 0; i < 12; i++)
+        {
+            members.Add(await _database.AddUserAsync($"Member {i}", CommunityRoles.Customer));
+        }
+
+        await using (var db = await _database.CreateDbContextAsync())
+        {
+            await db.Users.Where(u => u.Id != "").ExecuteUpdateAsync(s => s.SetProperty(u => u.CreatedAt, _clock.GetUtcNow().AddDays(-3)));
+        }
+
+        await Task.WhenAll(members.Select(m => Send(m, $"first from {m.DisplayName}")));
+        var again = await Task.WhenAll(members.Select(async m =>
+            (await Record.ExceptionAsync(() => Send(m, $"first from {m.DisplayName}")) as CommunityException)?.Error));
+        Assert.All(again, error => Assert.Equal(CommunityError.Conflict, error));
+
+        await Controls.SetSlowModeAsync(_manager, "general", 30, "busy");
+        var slowed = await Task.WhenAll(members.Select(async m =>
+            (await Record.ExceptionAsync(() => Send(m, $"second from {m.DisplayName}")) as CommunityException)?.Error));
+        Assert.All(slowed, error => Assert.Equal(CommunityError.TooManyRequests, error));
+    }
+
+    [Fact]
     public async Task SendAsync_BlockRule_RefusedWithoutNamingTheWord()
     {
         await Automod.CreateAsync(_manager, new AutomodRuleInput("slurs", "badword, worse word", IsRegex: false, AutomodAction.Block, null));

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+
+namespace SupportCommunity.Data;
+
+/// <summary>
+/// A few contexts with their connections held open, each lent to one caller at a time, for the reads on a member's
+/// send. Opening a pooled connection costs more than such a read (SQLite sets up every connection it hands out again:
+/// EF Core's functions, the interceptors), so these stay open (ADR-0017). A context that failed is closed, not kept.
+/// </summary>
+public sealed class OpenContexts(IDbContextFactory<CommunityDbContext> factory, int keep) : IDisposable
+{
+    private readonly ConcurrentQueue<CommunityDbContext> _idle = new();
+    private int _idleCount;
+    private bool _disposed;
+
+    /// <summary>An idle open context, or a new one opened now.</summary>
+    public async ValueTask<CommunityDbContext> RentAsync(CancellationToken cancellationToken)
+    {
+        if (_idle.TryDequeue(out var kept))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            return kept;
+        }
+
+        return await OpenAsync(factory, cancellationToken);
+    }
+
+    /// <summary>Takes the context back: kept, forgetting what it tracked, if it is sound and there is room; closed otherwise.</summary>
+    public ValueTask ReturnAsync(CommunityDbContext db, bool sound)
+    {
+        if (sound && !Volatile.Read(ref _disposed) && db.Database.CurrentTransaction is null)
+        {
+            if (Interlocked.Increment(ref _idleCount) <= keep)
+            {
+                db.ChangeTracker.Clear();
+                _idle.Enqueue(db);
+                return ValueTask.CompletedTask;
+            }
+
+            Interlocked.Decrement(ref _idleCount);
+        }
+
+        return db.DisposeAsync();
+    }
+
+    /// <summary>A context of its own with its connection held open until it is disposed.</summary>
+    public static async Task<CommunityDbContext> OpenAsync(IDbContextFactory<CommunityDbContext> factory, CancellationToken cancellationToken)
+    {
+        var db = await factory.CreateDbContextAsync(cancellationToken);
+        try
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, true);
+        while (_idle.TryDequeue(out var db))
+        {
+            db.Dispose();
+        }
+    }
+}
