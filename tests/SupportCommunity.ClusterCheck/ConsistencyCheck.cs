@@ -81,7 +81,7 @@ public static class ConsistencyCheck
         return report;
     }
 
-    private static async Task<string> LoginAsync(HttpClient http, string email, string password)
+    internal static async Task<string> LoginAsync(HttpClient http, string email, string password)
     {
         var response = await http.PostAsJsonAsync("api/auth/login", new { email, password });
         response.EnsureSuccessStatusCode();
@@ -300,7 +300,7 @@ public sealed class FollowingClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
 
-    private sealed record JoinResult(IReadOnlyList<MessageDto> Messages, bool HasMore, bool Reset);
+    internal sealed record JoinResult(IReadOnlyList<MessageDto> Messages, bool HasMore, bool Reset);
 
     private sealed class ForeverRetry : IRetryPolicy
     {
