@@ -18,5 +18,22 @@ public sealed class EventRecorder : IDisposable
 
     public async Task<RoomEvent> NextAsync() => await _events.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
 
+    /// <summary>
+    /// Whether an event arrives within <paramref name="wait"/>: for a test that something is NOT delivered, after a
+    /// barrier subscription has shown the event was (a delivery takes microseconds; the wait is a wide margin).
+    /// </summary>
+    public async Task<bool> ReceivesWithinAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return await _events.Reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     public void Dispose() => _subscription.Dispose();
 }
