@@ -35,6 +35,12 @@ public sealed class OpenContexts(IDbContextFactory<CommunityDbContext> factory, 
             {
                 db.ChangeTracker.Clear();
                 _idle.Enqueue(db);
+                if (Volatile.Read(ref _disposed))
+                {
+                    // Disposed while this one came back: it must not stay open in a queue no one drains again.
+                    Dispose();
+                }
+
                 return ValueTask.CompletedTask;
             }
 
