@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SupportCommunity.Benchmarks.Scenarios;
 using SupportCommunity.Messages;
 
 namespace SupportCommunity.Benchmarks.Hosting;
@@ -31,7 +33,8 @@ public sealed class BareHubServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<BareHubServer> StartAsync()
+    /// <param name="services">Services the hub's methods take (the durable ceiling's <see cref="RawGroupCommit"/>).</param>
+    public static async Task<BareHubServer> StartAsync(Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -41,6 +44,7 @@ public sealed class BareHubServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Services.AddSignalR();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapHub<BareHub>(Path);
         await app.StartAsync();
@@ -78,9 +82,19 @@ public sealed class BareHub : Hub
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "SignalR calls hub methods on an instance.")]
     public MessageDto Echo(string group, Guid clientMessageId, string body) => Message(group, clientMessageId, body);
 
-    private static MessageDto Message(string group, Guid clientMessageId, string body)
+    /// <summary>
+    /// The ceiling of a durable send over a hub: the message is stored by a bare group commit, and comes back as the
+    /// ack once committed.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "SignalR calls hub methods on an instance.")]
+    public async Task<MessageDto> Store(string group, Guid clientMessageId, string body, [FromServices] RawGroupCommit store) =>
+        Message(group, clientMessageId, body, await store.StoreAsync(clientMessageId, body));
+
+    private static MessageDto Message(string group, Guid clientMessageId, string body) =>
+        Message(group, clientMessageId, body, Interlocked.Increment(ref _sequence));
+
+    private static MessageDto Message(string group, Guid clientMessageId, string body, long sequence)
     {
-        var sequence = Interlocked.Increment(ref _sequence);
         return new MessageDto(
             sequence, group, sequence, sequence, clientMessageId, AuthorId, "Maya Chen", "CommunityManager",
             body, ReplyToSequence: null, DateTimeOffset.UtcNow, EditedAt: null, Deleted: false);

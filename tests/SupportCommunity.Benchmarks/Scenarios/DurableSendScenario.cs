@@ -37,7 +37,9 @@ public sealed class DurableSendScenario : IScenario
 
         // The baselines write into a copy of the freshly seeded app database: the same table, indexes and settings.
         var rawPath = Path.Combine(folder, "raw.db");
-        CopyDatabase(app.ConnectionString, rawPath);
+        RawMessageInsert.CopyDatabase(app.ConnectionString, rawPath);
+        var ceilingPath = Path.Combine(folder, "ceiling.db");
+        RawMessageInsert.CopyDatabase(app.ConnectionString, ceilingPath);
         var rawSingle = RawInsertBaseline.Run(rawPath, pragmas, batch: 1, sizes.DurableRawDuration, body);
         var rawBatched = RawInsertBaseline.Run(rawPath, pragmas, batch: 100, sizes.DurableRawDuration, body);
         context.Log($"raw inserts: {rawSingle:0}/s one per transaction, {rawBatched:0}/s in batches of 100");
@@ -61,8 +63,11 @@ public sealed class DurableSendScenario : IScenario
             var after = CountRows(app.ConnectionString);
             context.Log($"app: {run.Acks} acks in {run.Seconds:0.00} s = {run.Acks / run.Seconds:0}/s, {run.Errors} errors; rows +{after.Rows - before.Rows}");
 
-            var echo = await MeasureHubCeilingAsync(context, body, cancellationToken);
+            var echo = await MeasureBareHubAsync(context, body, BareHubMethod.Echo, services: null, cancellationToken);
             context.Log($"bare hub echo: {echo.Acks / echo.Seconds:0}/s");
+            await using var rawCommit = new RawGroupCommit(ceilingPath, pragmas);
+            var ceiling = await MeasureBareHubAsync(context, body, BareHubMethod.Store, s => s.AddSingleton(rawCommit), cancellationToken);
+            context.Log($"bare hub storing by raw group commit: {ceiling.Acks / ceiling.Seconds:0}/s, {rawCommit.Rows / (double)Math.Max(1, rawCommit.Commits):0.0} per commit (warm-up included)");
             var direct = await MeasureServiceAsync(context, app, cancellationToken);
             context.Log($"MessageService.SendAsync called directly: {direct.Acks / direct.Seconds:0}/s");
 
@@ -70,6 +75,8 @@ public sealed class DurableSendScenario : IScenario
             result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "raw INSERT, 100 per transaction", rawBatched, HigherIsBetter: true));
             result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "raw INSERT, 1 per transaction", rawSingle, HigherIsBetter: true));
             result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "bare hub echo, no database", echo.Acks / echo.Seconds, HigherIsBetter: true));
+            result.Add(new Figure($"sends/s, {sizes.DurableSenders} senders awaiting acks", "/s", rate, "bare hub + raw group commit", ceiling.Acks / ceiling.Seconds, HigherIsBetter: true));
+            result.Add(new Figure("bare hub + raw group commit, sends/s", "/s", ceiling.Acks / ceiling.Seconds, "raw INSERT, 100 per transaction", rawBatched, HigherIsBetter: true));
             result.Add(new Figure($"MessageService.SendAsync direct, {sizes.DurableSenders} callers, sends/s", "/s", direct.Acks / direct.Seconds, "raw INSERT, 100 per transaction", rawBatched, HigherIsBetter: true));
             result.Add(new Figure("process CPU per send (server and senders)", "µs", run.CpuMicrosecondsPerAck, "bare hub echo", echo.CpuMicrosecondsPerAck));
             result.Add(new Figure("process CPU per send, MessageService direct", "µs", direct.CpuMicrosecondsPerAck));
@@ -93,6 +100,9 @@ public sealed class DurableSendScenario : IScenario
                         + "the hardest case for per-room numbering. Raw inserts run on one connection with a prepared statement. "
                         + "The bare hub echo (the same senders invoking a hub method that returns the message at once, no database) is the ceiling "
                         + "of any send over a hub on this machine, senders included: it says how much of the gap is the hub round trip itself.");
+            result.Note("The bare hub + raw group commit (the same senders; the bare hub's method stores each message by a group commit of "
+                        + "prepared raw INSERTs on a copy of the app's database, with the app's settings and batching rule, and acks after the commit) "
+                        + "is the ceiling of a durable send over a hub here: no validation, idempotency, admission, EF Core or fan-out.");
         }
         finally
         {
@@ -111,19 +121,23 @@ public sealed class DurableSendScenario : IScenario
     private static Task<MessageDto> SendAsync(HubConnection connection, CancellationToken cancellationToken) =>
         connection.InvokeAsync<MessageDto>("SendMessage", Room, Guid.NewGuid(), NextBody(), cancellationToken);
 
-    /// <summary>The same senders against a bare hub method that returns the message at once.</summary>
-    private static async Task<SendRun> MeasureHubCeilingAsync(ScenarioContext context, string body, CancellationToken cancellationToken)
+    /// <summary>
+    /// The same senders against a bare hub method: <see cref="BareHub.Echo"/> returns the message at once,
+    /// <see cref="BareHub.Store"/> once a bare group commit has stored it.
+    /// </summary>
+    private static async Task<SendRun> MeasureBareHubAsync(
+        ScenarioContext context, string body, BareHubMethod method, Action<IServiceCollection>? services, CancellationToken cancellationToken)
     {
         var sizes = context.Sizes;
-        await using var bare = await BareHubServer.StartAsync();
+        await using var bare = await BareHubServer.StartAsync(services);
         var senders = await HubClients.ConnectManyAsync(
             sizes.DurableSenders, _ => Task.FromResult(HubClients.Build(bare.HubUrl, token: null)), (_, _) => Task.CompletedTask, cancellationToken);
         try
         {
             var hub = senders.Connections;
-            Task Echo(int i) => hub[i].InvokeAsync<MessageDto>(nameof(BareHub.Echo), Room, Guid.NewGuid(), body, cancellationToken);
-            context.Log($"bare hub warm-up: {await WarmAsync(sizes, hub.Count, Echo)}");
-            return await SendForAsync(hub.Count, Echo, sizes.DurableRawDuration);
+            Task Send(int i) => hub[i].InvokeAsync<MessageDto>(method.ToString(), Room, Guid.NewGuid(), body, cancellationToken);
+            context.Log($"bare hub {method} warm-up: {await WarmAsync(sizes, hub.Count, Send)}");
+            return await SendForAsync(hub.Count, Send, sizes.DurableRawDuration);
         }
         finally
         {
@@ -197,16 +211,6 @@ public sealed class DurableSendScenario : IScenario
             acks == 0 ? 0 : allocated / 1024.0 / acks, (GC.CollectionCount(0) - collectionsBefore) / seconds);
     }
 
-    private static void CopyDatabase(string connectionString, string target)
-    {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "VACUUM INTO $target;";
-        command.Parameters.AddWithValue("$target", target);
-        command.ExecuteNonQuery();
-    }
-
     private static (long Rows, bool GapFree) CountRows(string connectionString)
     {
         using var connection = new SqliteConnection(connectionString);
@@ -220,6 +224,12 @@ public sealed class DurableSendScenario : IScenario
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(0) == reader.GetInt64(1));
+    }
+
+    private enum BareHubMethod
+    {
+        Echo,
+        Store,
     }
 
     private sealed record SendRun(
