@@ -1,7 +1,9 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SupportCommunity.CannedResponses;
 using SupportCommunity.Conversations;
+using SupportCommunity.Data;
 using SupportCommunity.Events;
 using SupportCommunity.Identity;
 using SupportCommunity.Messages;
@@ -49,6 +51,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<FloodGuard>();
         services.AddSingleton<MessageFormatter>();
         services.AddSingleton<MessageWriter>();
+        services.AddSingleton(sp => new OpenContexts(
+            sp.GetRequiredService<IDbContextFactory<CommunityDbContext>>(), keep: 2 * Environment.ProcessorCount));
         services.AddSingleton<MessageService>();
         services.AddSingleton<AutomodEngine>();
         services.AddSingleton<SendAdmission>();

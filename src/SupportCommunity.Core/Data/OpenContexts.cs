@@ -4,9 +4,10 @@ using Microsoft.EntityFrameworkCore;
 namespace SupportCommunity.Data;
 
 /// <summary>
-/// A few contexts with their connections held open, each lent to one caller at a time, for the reads on a member's
-/// send. Opening a pooled connection costs more than such a read (SQLite sets up every connection it hands out again:
-/// EF Core's functions, the interceptors), so these stay open (ADR-0017). A context that failed is closed, not kept.
+/// A few contexts with their connections held open, each lent to one caller at a time, for the reads of the hot paths:
+/// a member's send, a history page, a room's catch-up on (re)join. Opening a pooled connection costs more than such a
+/// read (SQLite sets up every connection it hands out again: EF Core's functions, the interceptors), so these stay
+/// open (ADR-0017). One set per node, shared. A context that failed is closed, not kept.
 /// </summary>
 public sealed class OpenContexts(IDbContextFactory<CommunityDbContext> factory, int keep) : IDisposable
 {
@@ -48,6 +49,31 @@ public sealed class OpenContexts(IDbContextFactory<CommunityDbContext> factory, 
         }
 
         return db.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a lent context and takes it back; a refusal (<see cref="CommunityException"/>)
+    /// leaves it sound, any other failure closes it.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(Func<CommunityDbContext, Task<T>> read, CancellationToken cancellationToken)
+    {
+        var db = await RentAsync(cancellationToken);
+        var sound = false;
+        try
+        {
+            var result = await read(db);
+            sound = true;
+            return result;
+        }
+        catch (CommunityException)
+        {
+            sound = true;
+            throw;
+        }
+        finally
+        {
+            await ReturnAsync(db, sound);
+        }
     }
 
     /// <summary>A context of its own with its connection held open until it is disposed.</summary>

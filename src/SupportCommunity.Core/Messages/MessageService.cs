@@ -15,6 +15,7 @@ namespace SupportCommunity.Messages;
 /// </summary>
 public sealed partial class MessageService(
     IDbContextFactory<CommunityDbContext> dbFactory,
+    OpenContexts reads,
     RoomDirectory directory,
     IRoomEventBus bus,
     MessageWriter writer,
@@ -396,8 +397,7 @@ public sealed partial class MessageService(
         }
 
         var room = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await ReadPageAsync(db, room, beforeSequence ?? long.MaxValue, size, cancellationToken);
+        return await reads.ReadAsync(db => ReadPageAsync(db, room, beforeSequence ?? long.MaxValue, size, cancellationToken), cancellationToken);
     }
 
     /// <summary>A thread: its first message and every reply, oldest first (at most <see cref="CommunityLimits.MaxPageSize"/> replies, the newest).</summary>
@@ -454,7 +454,11 @@ public sealed partial class MessageService(
         }
 
         var key = await directory.GetReadableAsync(actor, roomSlug, cancellationToken);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await reads.ReadAsync(db => CatchUpAsync(db, key, afterSequence, cancellationToken), cancellationToken);
+    }
+
+    private async Task<RoomSnapshot> CatchUpAsync(CommunityDbContext db, RoomKey key, long afterSequence, CancellationToken cancellationToken)
+    {
         var room = await db.Rooms.AsNoTracking().SingleAsync(r => r.Id == key.Id, cancellationToken);
         var roomDto = new RoomDto(room.Slug, room.Name, room.Topic, room.LastSequence, room.Revision, 0);
 

@@ -63,7 +63,7 @@ public sealed partial class SendAdmission : IDisposable
             .Select(r => new RoomControls(r.LockedAt != null, r.LockMessage, r.SlowModeSeconds, r.Rules != null && r.Rules != "", r.RulesVersion))
             .SingleOrDefault());
 
-    // The reads of a member's send (rights, rules, slow mode, duplicates) on contexts kept open (ADR-0017).
+    // The reads of a member's send (rights, rules, slow mode, duplicates) on the node's contexts kept open (ADR-0017).
     private readonly OpenContexts _contexts;
     private readonly AutomodEngine _automod;
     private readonly RefusalAudit _refusals;
@@ -74,7 +74,7 @@ public sealed partial class SendAdmission : IDisposable
     private readonly IDisposable _subscription;
 
     public SendAdmission(
-        IDbContextFactory<CommunityDbContext> dbFactory,
+        OpenContexts contexts,
         AutomodEngine automod,
         RefusalAudit refusals,
         IRoomEventBus bus,
@@ -82,7 +82,7 @@ public sealed partial class SendAdmission : IDisposable
         IOptions<CommunityLimits> limits,
         TimeProvider clock)
     {
-        _contexts = new OpenContexts(dbFactory, keep: 2 * Environment.ProcessorCount);
+        _contexts = contexts;
         _automod = automod;
         _refusals = refusals;
         _bus = bus;
@@ -258,11 +258,7 @@ public sealed partial class SendAdmission : IDisposable
     /// <summary>Drops a room's remembered controls on this node; the service that changes them calls this before publishing.</summary>
     public void Forget(string roomSlug) => _cache.Remove((typeof(RoomControls), roomSlug));
 
-    public void Dispose()
-    {
-        _subscription.Dispose();
-        _contexts.Dispose();
-    }
+    public void Dispose() => _subscription.Dispose();
 
     private async ValueTask<RoomControls> ControlsAsync(RoomKey room, Func<ValueTask<CommunityDbContext>> db)
     {
