@@ -5,7 +5,7 @@ using SupportCommunity.Rooms;
 
 namespace SupportCommunity.Core.Tests.Data;
 
-/// <summary>The contexts kept open for admission's reads: lent one at a time, kept only when sound, never more than asked.</summary>
+/// <summary>The contexts kept open for the hot paths' reads: lent one at a time, kept only when sound, never more than asked.</summary>
 public sealed class OpenContextsTests : IAsyncLifetime
 {
     private readonly CommunityDatabase _database = new();
@@ -46,6 +46,28 @@ public sealed class OpenContextsTests : IAsyncLifetime
         var fresh = await contexts.RentAsync(CancellationToken.None);
         Assert.NotSame(first, fresh);
         await contexts.ReturnAsync(fresh, sound: true);
+    }
+
+    [Fact]
+    public async Task ReadAsync_KeepsTheContextAfterAReadOrARefusal_ClosesItAfterAnyOtherFailure()
+    {
+        using var contexts = new OpenContexts(_database.Get<IDbContextFactory<CommunityDbContext>>(), keep: 1);
+        CommunityDbContext? used = null;
+        var answer = await contexts.ReadAsync(
+            db => (used = db).Database.SqlQueryRaw<int>("SELECT 42 AS \"Value\"").SingleAsync(), CancellationToken.None);
+        Assert.Equal(42, answer);
+
+        // A refusal is an answer, not a fault of the context: it is lent again.
+        await Assert.ThrowsAsync<CommunityException>(() => contexts.ReadAsync<int>(
+            db => db == used ? throw CommunityException.NotFound("No such room.") : Task.FromResult(0), CancellationToken.None));
+        Assert.Equal(ConnectionState.Open, used!.Database.GetDbConnection().State);
+
+        // Anything else may have left it in any state: closed, and the next read gets another.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => contexts.ReadAsync<int>(
+            db => db == used ? throw new InvalidOperationException("broken") : Task.FromResult(0), CancellationToken.None));
+        Assert.Throws<ObjectDisposedException>(() => used.Model);
+        var next = await contexts.ReadAsync(db => Task.FromResult(db), CancellationToken.None);
+        Assert.NotSame(used, next);
     }
 
     [Fact]
