@@ -139,7 +139,7 @@ public sealed record ScenarioSizes
 
     public TimeSpan DurableAppDuration { get; init; } = TimeSpan.FromSeconds(8);
 
-    public TimeSpan DurableRawDuration { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan DurableRawDuration { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Warm-up before a measured run goes on in slices of this much load until a slice compiles almost nothing
